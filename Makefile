@@ -1,0 +1,48 @@
+# Everything a fresh machine with only python3 needs: `make demo`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+
+.PHONY: help install demo test lint typecheck pytest pytest-dev clean
+
+help:
+	@echo "make demo   run the example against the embedded local Zep server"
+	@echo "make test   install everything, then ruff, mypy --strict and pytest"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Re-install when the project's metadata changes.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e .
+	@touch $@
+
+install: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(BIN)/python docs/examples/demo.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy --strict zep_async
+
+pytest: install
+	$(BIN)/python -m pytest
+
+# The suite once more under the dev-mode runtime, where a leaked socket is an error.
+pytest-dev: install
+	$(BIN)/python -X dev -W error::ResourceWarning -m pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest pytest-dev
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

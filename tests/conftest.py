@@ -1,0 +1,57 @@
+"""Shared fixtures: the local Zep server, clients pointed at it, and one aioresponses shim."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest_asyncio
+
+from zep_async import AsyncZep, RetryPolicy
+
+pytest_plugins = ["zep_async.testing.pytest_plugin"]
+
+#: Retries without waiting: the documented switch for test suites.
+NO_WAIT = RetryPolicy(initial_delay=0, max_delay=0)
+API_KEY = "test-api-key"
+
+
+def _patch_aioresponses() -> None:
+    """Make aioresponses 0.7.9 work with aiohttp >= 3.14.
+
+    aiohttp 3.14 added a required ``stream_writer`` argument to ``ClientResponse``,
+    which aioresponses 0.7.9 does not pass (pnuckowski/aioresponses#289, fix in
+    #288). aiohttp reads only ``output_size`` from it for a finished request, so
+    a stand-in with ``output_size = 0`` is enough. Delete this once aioresponses
+    ships the fix; it does nothing where the argument is not required.
+    """
+    import aioresponses.core
+
+    parameters = inspect.signature(aiohttp.ClientResponse.__init__).parameters
+    if "stream_writer" not in parameters:
+        return
+
+    class _FinishedWriter:
+        output_size = 0
+
+    class _ShimResponse(aiohttp.ClientResponse):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            kwargs.setdefault("stream_writer", _FinishedWriter())
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    aioresponses.core.ClientResponse = _ShimResponse  # type: ignore[misc]
+
+
+_patch_aioresponses()
+
+
+@pytest_asyncio.fixture
+async def client(local_zep: object) -> AsyncIterator[AsyncZep]:
+    """An AsyncZep pointed at the local server, retrying without waits."""
+    async with AsyncZep(
+        api_key=local_zep.api_key,  # type: ignore[attr-defined]
+        base_url=local_zep.base_url,  # type: ignore[attr-defined]
+        retry_policy=NO_WAIT,
+    ) as zep:
+        yield zep

@@ -1,0 +1,75 @@
+"""The public surface: complete, sorted, versioned, and identical for sync and async."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+
+import pytest
+
+import zep_async
+from zep_async import AsyncMemory, AsyncZep, Memory, Zep
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """Every public name of the package is in __all__, which is sorted."""
+    assert zep_async.__all__ == sorted(zep_async.__all__)
+    public = {
+        name
+        for name, value in vars(zep_async).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public | {"__version__"} == set(zep_async.__all__)
+
+
+def test_version_is_a_release_string() -> None:
+    """__version__ looks like a PEP 440 release."""
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\w+\d*)?", zep_async.__version__)
+
+
+def test_official_sdk_error_names_stay_importable() -> None:
+    """Code migrating from the official SDK finds the error names it catches."""
+    for name in ("NotFoundError", "BadRequestError", "InternalServerError"):
+        assert issubclass(getattr(zep_async, name), zep_async.APIStatusError)
+
+
+def _public_methods(cls: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(cls).items()
+        if callable(member) and not name.startswith("_")
+    }
+
+
+def _unwrap(annotation: str) -> str:
+    return re.sub(r"^(Async)?Iterator\[(.*)\]$", r"\2", annotation)
+
+
+def test_constructors_take_the_same_arguments() -> None:
+    """Zep takes exactly the arguments of AsyncZep, with the same defaults."""
+    assert inspect.signature(Zep.__init__) == inspect.signature(AsyncZep.__init__)
+
+
+@pytest.mark.parametrize("name", sorted(_public_methods(AsyncMemory)))
+def test_memory_methods_match(name: str) -> None:
+    """Each async memory method has a sync twin with the same parameters and docstring."""
+    async_sig = _public_methods(AsyncMemory)[name]
+    sync_sig = _public_methods(Memory).get(name)
+    assert sync_sig is not None, f"Memory.{name} is missing"
+    assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values())
+    assert _unwrap(str(sync_sig.return_annotation)) == _unwrap(str(async_sig.return_annotation))
+    assert getattr(Memory, name).__doc__ == getattr(AsyncMemory, name).__doc__
+
+
+def test_no_extra_sync_methods() -> None:
+    """The sync resource has no public method the async one lacks."""
+    assert set(_public_methods(Memory)) == set(_public_methods(AsyncMemory))
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    """Each exported class and function says what it is for."""
+    for name in zep_async.__all__:
+        value = getattr(zep_async, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), name

@@ -1,0 +1,59 @@
+"""zep_async: an async-first client for the Zep v2 sessions API, with a sync twin.
+
+>>> from zep_async import AsyncZep, Zep  # doctest: +SKIP
+"""
+
+from ._client import DEFAULT_BASE_URL, AsyncZep
+from ._convert import from_dict, to_dict
+from ._memory import AsyncMemory, OrderBy
+from ._options import RequestOptions
+from ._retry import RetryPolicy
+from ._sync import Memory, Zep
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    ZepError,
+)
+from .models import FactRatingExamples, FactRatingInstruction, Session, SessionListResponse
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncMemory",
+    "AsyncZep",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "DEFAULT_BASE_URL",
+    "FactRatingExamples",
+    "FactRatingInstruction",
+    "InternalServerError",
+    "Memory",
+    "NotFoundError",
+    "OrderBy",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestOptions",
+    "RetryPolicy",
+    "Session",
+    "SessionListResponse",
+    "UnprocessableEntityError",
+    "Zep",
+    "ZepError",
+    "__version__",
+    "from_dict",
+    "to_dict",
+]

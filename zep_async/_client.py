@@ -1,0 +1,188 @@
+"""``AsyncZep``: configuration, lifecycle, and the resources hanging off it."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import ssl as ssl_module
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Self
+from urllib.parse import urlsplit
+
+from . import _validate
+from ._memory import AsyncMemory
+from ._retry import RetryPolicy
+from ._transport import Transport, TransportConfig
+
+__all__ = ["DEFAULT_BASE_URL", "AsyncZep"]
+
+DEFAULT_BASE_URL = "https://api.getzep.com/api/v2"
+
+log = logging.getLogger("zep_async")
+_warned_plain_http: set[str] = set()
+
+
+def _resolve_api_key(api_key: object) -> str:
+    if api_key is None:
+        api_key = os.environ.get("ZEP_API_KEY")
+        if api_key is None:
+            raise ValueError(
+                "no API key: pass api_key=... or set the ZEP_API_KEY environment variable"
+            )
+        name = "the ZEP_API_KEY environment variable"
+    else:
+        name = "api_key"
+    return _validate.check_text(name, api_key, secret=True)
+
+
+def _resolve_base_url(base_url: object) -> str:
+    if base_url is None:
+        root = os.environ.get("ZEP_API_URL")
+        if not root:
+            return DEFAULT_BASE_URL
+        # The official SDK reads ZEP_API_URL as the server root and appends /api/v2.
+        name = "the ZEP_API_URL environment variable"
+        base_url = root.rstrip("/") + "/api/v2"
+    else:
+        name = "base_url"
+    text = _validate.check_text(name, base_url).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{name} must be an http:// or https:// URL, got {text!r}")
+    if not parts.hostname:
+        raise ValueError(f"{name} has no host: {text!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{name} must not have a query or fragment: {text!r}")
+    if parts.username or parts.password:
+        raise ValueError(f"{name} must not carry credentials; pass api_key instead")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        _warn_plain_http(parts.hostname)
+    return text.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _warn_plain_http(host: str) -> None:
+    if host not in _warned_plain_http:
+        _warned_plain_http.add(host)
+        log.warning("base URL for %s is plain http://: the API key will travel unencrypted", host)
+
+
+class AsyncZep:
+    """The async client of the Zep v2 sessions API.
+
+    Construct it anywhere (no event loop needed); its connection pool is made on
+    the first call, inside the running loop, and reused for every call after.
+    Use it as ``async with AsyncZep() as zep:`` or call ``await zep.aclose()``.
+    One client serves one event loop.
+
+    Args:
+        api_key: Your Zep API key; defaults to the ``ZEP_API_KEY`` environment variable.
+        base_url: The API base, e.g. ``https://api.getzep.com/api/v2`` (the default).
+            When not given, ``ZEP_API_URL`` (the server root, as the official SDK
+            reads it) is used with ``/api/v2`` appended.
+        timeout: Seconds each attempt may take.
+        total_timeout: Seconds a whole call may take, retries and waits included;
+            defaults to twice ``timeout``.
+        max_retries: Retries after the first attempt for retryable failures (0 = none).
+        headers: Extra headers sent with every request.
+        retry_policy: How to wait between attempts; see ``RetryPolicy``.
+        max_connections: Size of the connection pool.
+        ssl: An ``ssl.SSLContext`` for custom CAs or client certificates, or ``False``
+            to switch certificate verification off (only for local testing).
+        trust_env: Read proxy settings and ``.netrc`` from the environment.
+
+    Raises:
+        TypeError, ValueError: A bad argument; the API key is never shown.
+
+    Example:
+        >>> async with AsyncZep(api_key="...") as zep:  # doctest: +SKIP
+        ...     session = await zep.memory.get_session("support-chat-42")
+    """
+
+    memory: AsyncMemory
+    """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        total_timeout: float | None = None,
+        max_retries: int = 2,
+        headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        max_connections: int = 100,
+        ssl: ssl_module.SSLContext | bool = True,
+        trust_env: bool = False,
+    ) -> None:
+        key = _resolve_api_key(api_key)
+        self._base_url = _resolve_base_url(base_url)
+        self._timeout = _validate.check_seconds("timeout", timeout)
+        if total_timeout is not None:
+            total_timeout = _validate.check_seconds("total_timeout", total_timeout)
+        if retry_policy is None:
+            retry_policy = RetryPolicy()
+        elif not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(
+                f"retry_policy must be a RetryPolicy, not {_validate.type_name(retry_policy)}"
+            )
+        if not isinstance(ssl, ssl_module.SSLContext | bool):
+            raise TypeError(
+                f"ssl must be an ssl.SSLContext or a bool, not {_validate.type_name(ssl)}"
+            )
+        self._transport = Transport(
+            TransportConfig(
+                base_url=self._base_url,
+                api_key=key,
+                timeout=self._timeout,
+                total_timeout=total_timeout,
+                max_retries=_validate.check_int("max_retries", max_retries, minimum=0),
+                headers=_validate.check_headers("headers", {} if headers is None else headers),
+                retry_policy=retry_policy,
+                max_connections=_validate.check_int("max_connections", max_connections, minimum=1),
+                ssl=ssl,
+                trust_env=_validate.check_bool("trust_env", trust_env),
+            )
+        )
+        self.memory = AsyncMemory(self._transport)
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL every path is joined to."""
+        return self._base_url
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose`` was called."""
+        return self._transport.closed
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<{type(self).__name__} base_url={self._base_url!r} {state}>"
+
+    async def __aenter__(self) -> Self:
+        await self._transport.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool; later calls raise ``RuntimeError``. Closing twice is fine."""
+        await self._transport.aclose()

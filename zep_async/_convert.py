@@ -1,0 +1,160 @@
+"""JSON to models and back: the one place that knows the wire format of the data.
+
+Two module-level cattrs converters share the same hooks. The fast one
+(``detailed_validation=False``) decodes every response; only when it fails is
+the same data decoded again by the detailed one, to say which fields are wrong.
+Hooks are generated once per class, on first use, never per call.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.errors import BaseValidationError
+
+from .errors import APIResponseValidationError, excerpt
+from .models import Session
+
+__all__ = ["decode", "from_dict", "to_dict"]
+
+T = TypeVar("T")
+
+
+def _structure_datetime(value: object, _: object) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an RFC 3339 timestamp string, got {type(value).__name__}")
+    parsed = datetime.fromisoformat(value)
+    # The API always writes an offset; a bare local time is read as UTC rather than refused.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _structure_str(value: object, _: object) -> str:
+    # cattrs' default would turn 42 or {"a": 1} into a string silently.
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _structure_int(value: object, _: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _is(expected: Any) -> Any:
+    return lambda candidate: candidate == expected
+
+
+def _strict_list(hook: Any) -> Any:
+    def structure(value: object, cls: Any) -> Any:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return hook(value, cls)
+
+    return structure
+
+
+def _make_converter(*, detailed: bool) -> cattrs.Converter:
+    converter = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    # cattrs would turn the string "abc" into ["a", "b", "c"]; a list field wants a JSON array.
+    for list_type in (list[str], list[Session]):
+        converter.register_structure_hook_func(
+            _is(list_type), _strict_list(converter.get_structure_hook(list_type))
+        )
+    # `SessionListResponse.sessions` is a list, never None: a null from the server is [].
+    sessions_hook = converter.get_structure_hook(list[Session])
+    converter.register_structure_hook_func(
+        _is(list[Session]),
+        lambda value, cls: [] if value is None else sessions_hook(value, cls),
+    )
+    return converter
+
+
+_fast = _make_converter(detailed=False)
+_detailed = _make_converter(detailed=True)
+
+
+def _problems(data: object, cls: type[Any]) -> list[str]:
+    if not isinstance(data, dict):
+        return [f"expected a JSON object @ $, got {type(data).__name__}"]
+    try:
+        _detailed.structure(data, cls)
+    except BaseValidationError as exc:
+        return cattrs.transform_error(exc)
+    except (TypeError, ValueError, AttributeError) as exc:  # pragma: no cover - defensive
+        return [f"{exc} @ $"]
+    return []  # pragma: no cover - the fast converter failed where the detailed one did not
+
+
+def from_dict(cls: type[T], data: object) -> T:
+    """Build a model from JSON-compatible data, as it came from the API.
+
+    Unknown keys are ignored and missing ones become ``None``.
+
+    Args:
+        cls: The model class, e.g. ``Session``.
+        data: A ``dict`` decoded from JSON.
+
+    Raises:
+        ValueError: The data does not fit the model; the message lists each problem.
+    """
+    if isinstance(data, dict):
+        try:
+            return _fast.structure(data, cls)
+        except Exception:  # noqa: S110 - re-decoded below to name every problem
+            pass
+    raise ValueError("; ".join(_problems(data, cls)))
+
+
+def to_dict(model: object) -> dict[str, Any]:
+    """Turn a model into a JSON-compatible ``dict`` in the API's field names.
+
+    Timestamps become RFC 3339 strings; ``from_dict`` reads the result back to an
+    equal model.
+    """
+    result: dict[str, Any] = _fast.unstructure(model)
+    return result
+
+
+def decode(
+    cls: type[T],
+    body: bytes,
+    *,
+    status_code: int = 200,
+    request_id: str | None = None,
+    method: str | None = None,
+    url: str | None = None,
+    attempts: int = 1,
+) -> T:
+    """Decode a 2xx response body into ``cls``.
+
+    Raises:
+        APIResponseValidationError: The body is not JSON, or not of the promised shape.
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        errors = [f"body is not valid JSON: {exc}"]
+    else:
+        try:
+            return from_dict(cls, data)
+        except ValueError as exc:
+            errors = str(exc).split("; ")
+    text = excerpt(body[:2000].decode("utf-8", "replace")) or "<empty>"
+    raise APIResponseValidationError(
+        f"{status_code} response does not match {cls.__name__}: {'; '.join(errors[:5])}",
+        status_code=status_code,
+        body=text,
+        errors=errors,
+        request_id=request_id,
+        method=method,
+        url=url,
+        attempts=attempts,
+    ) from None

@@ -1,0 +1,209 @@
+"""The ``memory`` resource: the sessions calls of the Zep v2 API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Literal, get_args
+from urllib.parse import quote
+
+from . import _validate
+from ._options import CheckedOptions, RequestOptions, check_request_options
+from ._transport import Transport
+from .models import Session, SessionListResponse
+from .pagination import iterate_pages, unique_items
+
+__all__ = ["MAX_SESSION_ID_LENGTH", "ORDER_BY_FIELDS", "AsyncMemory", "OrderBy"]
+
+OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
+ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
+
+#: Longer ids would make URLs that servers and proxies commonly refuse (about 8 KB).
+MAX_SESSION_ID_LENGTH = 2048
+
+
+def session_path(session_id: str) -> str:
+    """Return ``/sessions/<id>`` with the id percent-encoded as exactly one path segment."""
+    segment = quote(session_id, safe="")
+    if segment in (".", ".."):
+        # Dot-segments would be resolved away by URL normalisation; %2E survives it.
+        segment = segment.replace(".", "%2E")
+    return "/sessions/" + segment
+
+
+def _options(request_options: RequestOptions | None) -> CheckedOptions | None:
+    return None if request_options is None else check_request_options(request_options)
+
+
+def _list_query(
+    page_number: int | None, page_size: int | None, order_by: str | None, asc: bool | None
+) -> dict[str, str]:
+    query: dict[str, str] = {}
+    if page_number is not None:
+        query["page_number"] = str(_validate.check_int("page_number", page_number, minimum=1))
+    if page_size is not None:
+        query["page_size"] = str(_validate.check_int("page_size", page_size, minimum=1))
+    if order_by is not None:
+        if not isinstance(order_by, str):
+            raise TypeError(f"order_by must be a str, not {_validate.type_name(order_by)}")
+        if order_by not in ORDER_BY_FIELDS:
+            raise ValueError(
+                f"order_by must be one of {', '.join(ORDER_BY_FIELDS)}; got {order_by!r}"
+            )
+        query["order_by"] = order_by
+    if asc is not None:
+        query["asc"] = "true" if _validate.check_bool("asc", asc) else "false"
+    return query
+
+
+def _session_key(session: Session) -> str | None:
+    return session.uuid if session.uuid is not None else session.session_id
+
+
+class AsyncMemory:
+    """Sessions: ``get_session``, ``list_sessions`` and the iterators over all of them."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def get_session(
+        self, session_id: str, *, request_options: RequestOptions | None = None
+    ) -> Session:
+        """Return one session by its id.
+
+        Args:
+            session_id: Your own id of the session: any non-empty text without control
+                characters, up to 2,048 characters. It is sent percent-encoded as one
+                path segment, so ``/``, ``?``, ``#``, ``%`` and ``..`` are safe.
+            request_options: Per-call overrides (timeout, retries, headers, query).
+
+        Returns:
+            The session.
+
+        Raises:
+            TypeError, ValueError: A bad argument, before anything is sent.
+            NotFoundError: No session has this id.
+            APIStatusError: Any other error status.
+            APIConnectionError: The server could not be reached.
+
+        Example:
+            >>> session = await zep.memory.get_session("support-chat-42")  # doctest: +SKIP
+        """
+        _validate.check_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
+        return await self._transport.get(
+            session_path(session_id), Session, options=_options(request_options)
+        )
+
+    async def list_sessions(
+        self,
+        *,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        order_by: OrderBy | None = None,
+        asc: bool | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> SessionListResponse:
+        """Return one page of the project's sessions.
+
+        Parameters left as ``None`` are not sent, and the server's defaults apply
+        (creation order, newest first).
+
+        Args:
+            page_number: Which page, from 1.
+            page_size: Sessions per page, at least 1.
+            order_by: Sort by ``created_at``, ``updated_at``, ``user_id`` or ``session_id``.
+            asc: ``True`` for ascending, ``False`` for descending.
+            request_options: Per-call overrides (timeout, retries, headers, query).
+
+        Returns:
+            The page, with ``total_count`` of all sessions.
+
+        Raises:
+            TypeError, ValueError: A bad argument, before anything is sent.
+            BadRequestError: The server refused a parameter.
+            APIStatusError: Any other error status.
+            APIConnectionError: The server could not be reached.
+
+        Example:
+            >>> page = await zep.memory.list_sessions(page_size=50)  # doctest: +SKIP
+        """
+        query = _list_query(page_number, page_size, order_by, asc)
+        return await self._transport.get(
+            "/sessions-ordered", SessionListResponse, query=query, options=_options(request_options)
+        )
+
+    def iter_session_pages(
+        self,
+        *,
+        page_size: int = 100,
+        order_by: OrderBy | None = None,
+        asc: bool | None = None,
+        prefetch: int = 4,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncIterator[SessionListResponse]:
+        """Iterate over every page of sessions, in order.
+
+        Arguments are checked here, before the first page is requested. Pages
+        after the first may be fetched ``prefetch`` at a time; they are still
+        yielded in order, and the walk stops at the first empty or short page or
+        when ``total_count`` is reached. Leaving the loop early cancels pages in
+        flight.
+
+        Args:
+            page_size: Sessions per page, at least 1.
+            order_by: Sort field, as in ``list_sessions``.
+            asc: Sort direction, as in ``list_sessions``.
+            prefetch: Pages fetched concurrently, at least 1 (1 = sequential).
+            request_options: Per-call overrides, applied to every page request.
+
+        Example:
+            >>> async for page in zep.memory.iter_session_pages():  # doctest: +SKIP
+            ...     print(page.response_count)
+        """
+        query = _list_query(None, page_size, order_by, asc)
+        _validate.check_int("prefetch", prefetch, minimum=1)
+        options = _options(request_options)
+
+        async def fetch(number: int) -> SessionListResponse:
+            return await self._transport.get(
+                "/sessions-ordered",
+                SessionListResponse,
+                query={"page_number": str(number), **query},
+                options=options,
+            )
+
+        return iterate_pages(
+            fetch,
+            page_size=page_size,
+            prefetch=prefetch,
+            count=lambda page: len(page.sessions),
+            total=lambda page: page.total_count,
+        )
+
+    def iter_sessions(
+        self,
+        *,
+        page_size: int = 100,
+        order_by: OrderBy | None = None,
+        asc: bool | None = None,
+        prefetch: int = 4,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncIterator[Session]:
+        """Iterate over every session of the project, page after page.
+
+        Takes the arguments of ``iter_session_pages``. A session seen once in
+        this walk (same ``uuid``, or ``session_id`` when there is no uuid) is not
+        yielded again, even if sessions created during the walk shift the pages.
+        An error stops the walk where it happens, after the sessions before it.
+
+        Example:
+            >>> async for session in zep.memory.iter_sessions():  # doctest: +SKIP
+            ...     print(session.session_id)
+        """
+        pages = self.iter_session_pages(
+            page_size=page_size,
+            order_by=order_by,
+            asc=asc,
+            prefetch=prefetch,
+            request_options=request_options,
+        )
+        return unique_items(pages, lambda page: page.sessions, _session_key)

@@ -1,0 +1,332 @@
+"""HTTP for the SDK: the only library module that imports aiohttp.
+
+It owns one ``aiohttp.ClientSession`` per client (created on first use, inside
+the running loop), builds URLs and headers, runs the retry loop, and turns
+everything that can go wrong into the exceptions of ``zep_async.errors``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import platform
+import re
+import ssl as ssl_module
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import aiohttp
+from attrs import frozen
+from yarl import URL
+
+from ._convert import decode
+from ._options import CheckedOptions
+from ._retry import IDEMPOTENT_METHODS, RETRYABLE_STATUSES, RetryPolicy, next_delay
+from ._retry import parse_retry_after as _parse_retry_after
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ZepError,
+    excerpt,
+    status_error_class,
+)
+
+__all__ = ["Transport", "TransportConfig"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("zep_async")
+
+USER_AGENT = (
+    f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+)
+_REQUEST_ID_HEADERS = ("X-Zep-Request-ID", "X-Request-ID")
+_TAGS = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+@frozen(kw_only=True)
+class TransportConfig:
+    """Everything the transport needs, validated by the client beforehand."""
+
+    base_url: str
+    api_key: str
+    timeout: float
+    total_timeout: float | None
+    max_retries: int
+    headers: Mapping[str, str]
+    retry_policy: RetryPolicy
+    max_connections: int
+    ssl: ssl_module.SSLContext | bool
+    trust_env: bool
+
+    def __repr__(self) -> str:
+        return f"TransportConfig(base_url={self.base_url!r}, api_key='***')"
+
+
+@frozen
+class _Settings:
+    """The resolved limits of one call."""
+
+    timeout: float
+    total_timeout: float | None
+    max_retries: int
+    client_timeout: aiohttp.ClientTimeout
+
+
+def _settings(timeout: float, total_timeout: float | None, max_retries: int) -> _Settings:
+    return _Settings(timeout, total_timeout, max_retries, aiohttp.ClientTimeout(total=timeout))
+
+
+class Transport:
+    """Sends requests for one client; see the module docstring."""
+
+    def __init__(self, config: TransportConfig) -> None:
+        self._config = config
+        self._base = config.base_url.rstrip("/")
+        self._policy = config.retry_policy
+        self._headers: dict[str, str] = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            **config.headers,
+            "Authorization": f"Api-Key {config.api_key}",
+        }
+        total = config.total_timeout if config.total_timeout is not None else 2 * config.timeout
+        self._defaults = _settings(config.timeout, total, config.max_retries)
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose`` was called."""
+        return self._closed
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("this client is closed; create a new one to make more calls")
+        loop = asyncio.get_running_loop()
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._config.max_connections, ssl=self._config.ssl
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                trust_env=self._config.trust_env,
+                timeout=self._defaults.client_timeout,
+                raise_for_status=False,
+            )
+            self._loop = loop
+        elif loop is not self._loop:
+            raise RuntimeError(
+                "this client was first used on another event loop, and its connections "
+                "belong to that loop; create one AsyncZep per event loop (for example inside "
+                "the coroutine you pass to asyncio.run), or use the sync Zep client"
+            )
+        return self._session
+
+    async def open(self) -> None:
+        """Create the connection pool now rather than on the first call."""
+        self._open()
+
+    async def aclose(self) -> None:
+        """Close the connection pool; later calls raise ``RuntimeError``. Idempotent."""
+        session = self._session
+        if session is not None and self._loop is not None:
+            loop = asyncio.get_running_loop()
+            if loop is not self._loop and not self._loop.is_closed():
+                raise RuntimeError("close the client on the event loop it was used on")
+        self._closed = True
+        self._session = None
+        if session is None or session.closed or self._loop is None or self._loop.is_closed():
+            # A pool whose loop has ended cannot be closed from another loop.
+            return
+        await session.close()
+
+    def detach(self) -> aiohttp.ClientSession | None:
+        """Forget the pool without closing it (after fork: it belongs to the parent)."""
+        session, self._session, self._loop = self._session, None, None
+        return session
+
+    def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, dict[str, str]]:
+        if not options:
+            return self._defaults, self._headers
+        defaults = self._defaults
+        timeout = options.get("timeout_in_seconds", defaults.timeout)
+        total = options.get("total_timeout_in_seconds")
+        if total is None:
+            # A client-wide total stays; a derived one follows the per-call timeout.
+            explicit = self._config.total_timeout
+            total = explicit if explicit is not None else 2 * timeout
+        settings = _settings(timeout, total, options.get("max_retries", defaults.max_retries))
+        extra = options.get("additional_headers")
+        headers = {**self._headers, **extra} if extra else self._headers
+        return settings, headers
+
+    async def get(
+        self,
+        path: str,
+        cls: type[T],
+        *,
+        query: Mapping[str, str] | None = None,
+        options: CheckedOptions | None = None,
+    ) -> T:
+        """GET ``path`` (already percent-encoded) and decode the JSON body into ``cls``."""
+        status, body, request_id, url, attempts = await self.request(
+            "GET", path, query=query, options=options
+        )
+        return decode(
+            cls,
+            body,
+            status_code=status,
+            request_id=request_id,
+            method="GET",
+            url=url,
+            attempts=attempts,
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        options: CheckedOptions | None = None,
+        retry_non_idempotent: bool = False,
+    ) -> tuple[int, bytes, str | None, str, int]:
+        """Send one call, retrying as the policy allows.
+
+        Returns:
+            ``(status, body, request_id, url, attempts)`` of the 2xx response.
+
+        Raises:
+            APIStatusError: A non-2xx status, after retries where they apply.
+            APIConnectionError: No usable response, after retries where they apply.
+        """
+        session = self._open()
+        settings, headers = self._resolve(options)
+        url = URL(self._base + path, encoded=True)
+        extra_query = options.get("additional_query_parameters") if options else None
+        if query or extra_query:
+            url = url.with_query({**(query or {}), **(extra_query or {})})
+        url_text = str(url)
+        may_retry = retry_non_idempotent or method in IDEMPOTENT_METHODS
+        max_retries = settings.max_retries if may_retry else 0
+        policy = self._policy
+        budget = settings.total_timeout
+        deadline = None if budget is None else policy.clock() + budget
+        attempt = 0
+        while True:
+            attempt += 1
+            client_timeout = settings.client_timeout
+            if deadline is not None:
+                remaining = deadline - policy.clock()
+                if remaining < settings.timeout:
+                    client_timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
+            error: ZepError
+            try:
+                async with session.request(
+                    method, url, headers=headers, timeout=client_timeout
+                ) as response:
+                    body = await response.read()
+                    status = response.status
+                    if status < 300:
+                        if log.isEnabledFor(logging.DEBUG):
+                            log.debug("%s %s -> %d (attempt %d)", method, url_text, status, attempt)
+                        return status, body, _request_id(response.headers), url_text, attempt
+                    error = _status_error(response, body, method, url_text)
+            except TimeoutError as exc:
+                error = APITimeoutError(
+                    f"{method} {url_text} timed out after {client_timeout.total:g} s",
+                    method=method,
+                    url=url_text,
+                )
+                error.__cause__ = exc
+            except aiohttp.ClientError as exc:
+                error = APIConnectionError(
+                    f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
+                )
+                error.__cause__ = exc
+            error.attempts = attempt
+            retryable = not isinstance(error, APIStatusError) or (
+                error.status_code in RETRYABLE_STATUSES
+            )
+            delay = None
+            if retryable:
+                delay = next_delay(
+                    policy,
+                    retries_done=attempt - 1,
+                    max_retries=max_retries,
+                    retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
+                    remaining=None if deadline is None else deadline - policy.clock(),
+                )
+            if delay is None:
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("%s %s failed for good: %s", method, url_text, _cause(error))
+                raise error
+            log.info(
+                "retrying %s %s (attempt %d of %d) after %s in %.3f s",
+                method,
+                url_text,
+                attempt + 1,
+                max_retries + 1,
+                _cause(error),
+                delay,
+            )
+            await policy.sleep(delay)
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _status_error(
+    response: aiohttp.ClientResponse, body: bytes, method: str, url: str
+) -> APIStatusError:
+    text = body.decode("utf-8", "replace")
+    parsed: Any = None
+    message = ""
+    if text.strip():
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = text
+            title = _TITLE.search(text)
+            message = excerpt(_TAGS.sub(" ", title.group(1) if title else text))
+        else:
+            if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+                message = parsed["message"]
+            else:
+                message = excerpt(text)
+    headers = dict(response.headers)
+    retry_after = _parse_retry_after(response.headers)
+    status = response.status
+    return status_error_class(status)(
+        message or (response.reason or ""),
+        status_code=status,
+        body=parsed,
+        request_id=_request_id(response.headers),
+        headers=headers,
+        retry_after=retry_after,
+        method=method,
+        url=url,
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _cause(error: ZepError) -> str:
+    if isinstance(error, APIStatusError):
+        return f"status {error.status_code}"
+    cause = error.__cause__
+    return type(cause).__name__ if cause is not None else type(error).__name__

@@ -1,0 +1,259 @@
+"""Every exception the SDK raises on purpose.
+
+The tree::
+
+    ZepError
+     ├── APIConnectionError            no usable response: refused, reset, DNS, body cut short
+     │    └── APITimeoutError          an attempt or the whole call ran out of time
+     ├── APIStatusError                the server answered with a non-2xx status
+     │    ├── BadRequestError               400
+     │    ├── AuthenticationError           401
+     │    ├── PermissionDeniedError         403
+     │    ├── NotFoundError                 404
+     │    ├── ConflictError                 409
+     │    ├── UnprocessableEntityError      422
+     │    ├── RateLimitError                429
+     │    └── InternalServerError           500 and above
+     └── APIResponseValidationError    a 2xx whose body is not what the API promises
+
+Bad arguments are not in the tree: they raise the built-in ``TypeError`` or
+``ValueError`` naming the parameter, before anything is sent.
+
+Errors hold plain data (never an aiohttp object), so they can be kept, logged,
+pickled and raised again on another thread. None of them ever holds the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "ZepError",
+    "status_error_class",
+]
+
+_EXCERPT_CHARS = 200
+
+
+class ZepError(Exception):
+    """Base class of every error this SDK raises on purpose.
+
+    Attributes:
+        method: The HTTP method of the failed call, when there was one.
+        url: The URL of the failed call (it never holds the API key).
+        attempts: How many attempts were made before giving up (1 without retries).
+    """
+
+    method: str | None
+    url: str | None
+    attempts: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors defeat Exception's default pickling; rebuild from __dict__.
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[ZepError], state: dict[str, Any]) -> ZepError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
+class APIConnectionError(ZepError):
+    """No usable response arrived: the connection failed, broke, or the body was cut short."""
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt exceeded ``timeout``, or the call exceeded ``total_timeout``."""
+
+
+class APIResponseValidationError(ZepError):
+    """The server answered 2xx, but the body is not JSON of the shape the API promises.
+
+    Attributes:
+        status_code: The (successful) HTTP status of the response.
+        body: An excerpt of the raw body, at most a few hundred characters.
+        errors: One message per problem, naming where it is (``$.sessions[3].created_at``).
+        request_id: The server's request id, if it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: str,
+        errors: list[str] | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, method=method, url=url, attempts=attempts)
+        self.status_code = status_code
+        self.body = body
+        self.errors = list(errors or [])
+        self.request_id = request_id
+
+
+class APIStatusError(ZepError):
+    """The server answered with a non-2xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        message: The server's ``message`` field, or an excerpt of a non-JSON body.
+        body: The decoded JSON body, the raw text when it was not JSON, or ``None`` if empty.
+        request_id: From ``X-Zep-Request-ID`` (or ``X-Request-ID``); quote it to support.
+        headers: The response headers, as a plain dict.
+        retry_after: The server's retry hint in seconds, when it sent a usable one.
+    """
+
+    status_code: int
+    default_status: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: object = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, method=method, url=url, attempts=attempts)
+        self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+        self.headers = dict(headers or {})
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        try:
+            reason = HTTPStatus(self.status_code).phrase
+        except ValueError:
+            reason = "Error"
+        text = f"{self.status_code} {reason}"
+        if self.message:
+            text += f": {self.message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected a parameter."""
+
+    default_status = 400
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+    default_status = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but may not do this."""
+
+    default_status = 403
+
+
+class NotFoundError(APIStatusError):
+    """404: no such session (or no such endpoint at this base URL)."""
+
+    default_status = 404
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+    default_status = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but its content was refused."""
+
+    default_status = 422
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` says how long the server asked to wait."""
+
+    default_status = 429
+
+
+class InternalServerError(APIStatusError):
+    """500 and above: the server, or something in front of it, failed."""
+
+    default_status = 500
+
+
+_STATUS_TO_ERROR: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """Return the exception class raised for ``status_code``.
+
+    Statuses without a class of their own get ``InternalServerError`` at 500 and
+    above and plain ``APIStatusError`` otherwise.
+    """
+    cls = _STATUS_TO_ERROR.get(status_code)
+    if cls is not None:
+        return cls
+    return InternalServerError if status_code >= 500 else APIStatusError
+
+
+def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
+    """Shorten ``text`` to ``limit`` characters on one line, for messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
