@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -194,17 +195,16 @@ def test_forked_child_builds_its_own_runner(server: LocalZep) -> None:
 
 def test_ctrl_c_cancels_the_request(server: LocalZep, zep: Zep) -> None:
     """KeyboardInterrupt while waiting cancels the request on the loop before propagating."""
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("interrupt_main needs the main thread")
+    if threading.current_thread() is not threading.main_thread() or os.name != "posix":
+        pytest.skip("needs POSIX signals delivered to the main thread")
     server.stall("get_session")
     started = threading.Event()
 
     def interrupt_when_the_server_has_it() -> None:
         server.wait_for_requests(1, timeout=10)
         started.set()
-        import _thread
-
-        _thread.interrupt_main()
+        # A real SIGINT to the main thread, as Ctrl-C delivers it: it wakes the blocked wait.
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     helper = threading.Thread(target=interrupt_when_the_server_has_it)
     helper.start()

@@ -38,7 +38,7 @@ def _shutdown(runner: Runner, client: AsyncZep) -> None:
         runner.stop()
         return
     try:
-        if not client.closed:
+        if runner.loop_thread is not None and not client.closed:
             runner.call(client.aclose)
     except RuntimeError:
         pass  # the runner never started or is already stopped: nothing is open

@@ -119,6 +119,11 @@ class Transport:
                 timeout=self._defaults.client_timeout,
                 raise_for_status=False,
             )
+            # aiohttp quietly resends an idempotent request once when the server drops
+            # the connection; the retry loop below is the only one, so attempt counts
+            # and max_retries=0 mean what they say.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
             self._loop = loop
         elif loop is not self._loop:
             raise RuntimeError(
