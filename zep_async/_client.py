@@ -5,16 +5,19 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import ssl as ssl_module
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from . import _validate
 from ._memory import AsyncMemory
 from ._retry import RetryPolicy
-from ._transport import Transport, TransportConfig
+
+if TYPE_CHECKING:
+    import ssl as ssl_module
+
+    from ._transport import Transport
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncZep"]
 
@@ -137,11 +140,17 @@ class AsyncZep:
             raise TypeError(
                 f"retry_policy must be a RetryPolicy, not {_validate.type_name(retry_policy)}"
             )
+        # aiohttp (and ssl) load on the first client, not on `import zep_async`: most of
+        # a bare import's time would otherwise go to aiohttp building its SSL contexts.
+        import ssl as ssl_module
+
+        from ._transport import Transport, TransportConfig
+
         if not isinstance(ssl, ssl_module.SSLContext | bool):
             raise TypeError(
                 f"ssl must be an ssl.SSLContext or a bool, not {_validate.type_name(ssl)}"
             )
-        self._transport = Transport(
+        self._transport: Transport = Transport(
             TransportConfig(
                 base_url=self._base_url,
                 api_key=key,

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import quote
 
 from . import _validate
 from ._options import CheckedOptions, RequestOptions, check_request_options
-from ._transport import Transport
 from .models import Session, SessionListResponse
 from .pagination import iterate_pages, unique_items
+
+if TYPE_CHECKING:
+    from ._transport import Transport
 
 __all__ = ["MAX_SESSION_ID_LENGTH", "ORDER_BY_FIELDS", "AsyncMemory", "OrderBy"]
 

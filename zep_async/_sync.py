@@ -8,12 +8,11 @@ implementation, one connection pool and one error vocabulary.
 from __future__ import annotations
 
 import os
-import ssl as ssl_module
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ._client import AsyncZep
 from ._memory import AsyncMemory, OrderBy
@@ -21,6 +20,9 @@ from ._options import RequestOptions
 from ._retry import RetryPolicy
 from ._runner import Runner
 from .models import Session, SessionListResponse
+
+if TYPE_CHECKING:
+    import ssl as ssl_module
 
 __all__ = ["Memory", "Zep"]
 
