@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import cattrs
 from cattrs.errors import BaseValidationError
@@ -44,6 +45,12 @@ def _structure_int(value: object, _: object) -> int:
     return value
 
 
+def _json_object(value: object, _: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
 def _is(expected: Any) -> Any:
     return lambda candidate: candidate == expected
 
@@ -57,12 +64,28 @@ def _strict_list(hook: Any) -> Any:
     return structure
 
 
+def _is_optional(cls: Any) -> bool:
+    args = get_args(cls)
+    return get_origin(cls) in (Union, UnionType) and len(args) == 2 and type(None) in args
+
+
 def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
+
+    # cattrs resolves the inner type of `T | None` on every value; resolve it once per type.
+    # Registered first, so every class hook generated later uses it.
+    def optional_hook(cls: Any) -> Any:
+        inner = next(arg for arg in get_args(cls) if arg is not type(None))
+        hook = converter.get_structure_hook(inner)
+        return lambda value, _: None if value is None else hook(value, inner)
+
+    converter.register_structure_hook_factory(_is_optional, optional_hook)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
+    # Arbitrary JSON stays as decoded (its keys are str already); no per-key copy.
+    converter.register_structure_hook_func(_is(dict[str, Any]), _json_object)
     # cattrs would turn the string "abc" into ["a", "b", "c"]; a list field wants a JSON array.
     for list_type in (list[str], list[Session]):
         converter.register_structure_hook_func(
