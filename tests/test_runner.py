@@ -114,3 +114,19 @@ def test_iterate_drives_an_async_generator(runner: Runner) -> None:
     it.close()  # type: ignore[attr-defined]
     assert closed.is_set()
     assert list(runner.iterate(numbers())) == list(range(10))  # type: ignore[arg-type]
+
+
+def test_call_with_timeout_cancels_a_stuck_coroutine(runner: Runner) -> None:
+    """A call that outlives its timeout raises TimeoutError and its task is cancelled."""
+    cancelled = threading.Event()
+
+    async def stuck() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    with pytest.raises(TimeoutError):
+        runner.call_with_timeout(0.05, stuck)
+    assert cancelled.wait(5)

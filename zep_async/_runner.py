@@ -84,6 +84,19 @@ class Runner:
             RuntimeError: Called from the loop's own thread, or after ``stop``.
             KeyboardInterrupt: Ctrl-C while waiting; the task was cancelled first.
         """
+        return self._submit(fn, args, kwargs, None)
+
+    def call_with_timeout(self, timeout: float, fn: Callable[[], Awaitable[T]]) -> T:
+        """Like ``call``, but cancel the task and raise ``TimeoutError`` after ``timeout`` s."""
+        return self._submit(fn, (), {}, timeout)
+
+    def _submit(
+        self,
+        fn: Callable[..., Awaitable[T]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        timeout: float | None,
+    ) -> T:
         loop = self._loop if self._loop is not None and not self._stopped else self._start()
         if threading.current_thread() is self._thread:
             raise RuntimeError(
@@ -111,8 +124,8 @@ class Runner:
 
         loop.call_soon_threadsafe(start)
         try:
-            return done.result()
-        except KeyboardInterrupt:
+            return done.result(timeout)
+        except (KeyboardInterrupt, TimeoutError):
             self._cancel(loop, done, tasks)
             raise
 

@@ -28,6 +28,9 @@ __all__ = ["Memory", "Zep"]
 
 T = TypeVar("T")
 
+#: How long closing (also at interpreter exit) waits for the pool to close.
+_CLOSE_TIMEOUT = 5.0
+
 _live_clients: weakref.WeakSet[Zep] = weakref.WeakSet()
 # Clients inherited through fork(): their sockets belong to the parent, so the child
 # must neither use nor close them, and must not let them be collected with warnings.
@@ -41,9 +44,9 @@ def _shutdown(runner: Runner, client: AsyncZep) -> None:
         return
     try:
         if runner.loop_thread is not None and not client.closed:
-            runner.call(client.aclose)
-    except RuntimeError:
-        pass  # the runner never started or is already stopped: nothing is open
+            runner.call_with_timeout(_CLOSE_TIMEOUT, client.aclose)
+    except (RuntimeError, TimeoutError):
+        pass  # stopped already, or a wedged loop: exit must not hang on it
     finally:
         runner.stop()
 
