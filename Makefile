@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: help install demo test lint typecheck pytest pytest-dev clean
+.PHONY: help install demo test lint typecheck pytest pytest-dev docs bench clean
 
 help:
 	@echo "make demo   run the example against the embedded local Zep server"
-	@echo "make test   install everything, then ruff, mypy --strict and pytest"
+	@echo "make test   install everything, then ruff, mypy --strict, pytest and the docs build"
+	@echo "make docs   build the documentation site into site/"
+	@echo "make bench  run the benchmarks and rewrite docs/performance.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +44,19 @@ pytest: install
 pytest-dev: install
 	$(BIN)/python -X dev -W error::ResourceWarning -m pytest -q -p no:cacheprovider
 
-test: lint typecheck pytest pytest-dev
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[dev,bench]'
+	@touch $@
+
+# The full benchmark run (not part of `make test`; a tiny smoke run of it is).
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.report
+
+test: lint typecheck pytest pytest-dev docs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

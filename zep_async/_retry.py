@@ -56,7 +56,7 @@ class RetryPolicy:
     a fake clock. ``RetryPolicy(initial_delay=0, max_delay=0)`` retries with no
     wait at all, which is what most test suites want.
 
-    Args:
+    Attributes:
         initial_delay: Upper bound of the first wait, in seconds.
         max_delay: Cap of every computed wait, in seconds.
         max_retry_after: The longest server hint that is obeyed, in seconds.
