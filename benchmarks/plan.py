@@ -1,0 +1,182 @@
+"""What runs: the scenarios, their contenders, and the counts of a full or quick run."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Repetitions and sizes; ``full()`` is the published run, ``quick()`` the smoke run.
+
+    The full run must stay under 10 minutes on 2 cores: the official SDK's 3,000
+    pages of 100 sessions alone take about 2.5 minutes over 5 repetitions, so
+    raw httpx (context only) runs in one async and one sync scenario.
+    """
+
+    reps: int = 5
+    requests: int = 3_000
+    warmup: int = 150
+    concurrency: int = 64
+    threads: int = 8
+    fanout: int = 1_000
+    fanout_warmup: int = 100
+    fanout_latency_ms: float = 200.0
+    fanout_reps: int = 3
+    walk_total: int = 100_000
+    walk_reps: int = 3
+    page_latency_ms: float = 20.0
+    decode_page: int = 1_000
+    decode_iterations: int = 10
+    import_pairs: int = 10
+
+    @classmethod
+    def full(cls) -> Counts:
+        """The counts of the published run (under 10 minutes on 2 cores)."""
+        return cls()
+
+    def reps_of(self, scenario: str) -> int:
+        """Repetitions of a scenario: the wall-time ones, being steadier, run fewer."""
+        return {"fanout": self.fanout_reps, "walk": self.walk_reps}.get(scenario, self.reps)
+
+    @classmethod
+    def quick(cls) -> Counts:
+        """Tiny counts: every code path once or twice, in seconds."""
+        return cls(
+            reps=2,
+            requests=50,
+            warmup=10,
+            fanout=100,
+            fanout_warmup=10,
+            fanout_latency_ms=20.0,
+            fanout_reps=2,
+            walk_total=2_000,
+            walk_reps=2,
+            decode_iterations=2,
+            import_pairs=2,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts, for the results file."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One measured situation and who competes in it."""
+
+    name: str
+    title: str
+    metric: str
+    contenders: tuple[str, ...]
+    server: str | None = None
+    spec: dict[str, Any] = field(default_factory=dict)
+
+
+#: Display names of the contenders.
+LABELS = {
+    "aiohttp": "raw aiohttp",
+    "zep_async": "AsyncZep (ours)",
+    "zep_sync": "Zep (ours, sync)",
+    "official_async": "official AsyncZep",
+    "official_sync": "official Zep",
+    "httpx_async": "raw httpx async",
+    "httpx_sync": "raw httpx sync",
+    "json": "json.loads only",
+    "official": "official (pydantic)",
+    "prefetch1": "prefetch=1",
+    "default": "default prefetch",
+    "python": "bare interpreter",
+}
+
+#: Units of the figures a scenario can report.
+UNITS = {
+    "cpu_us": "µs CPU/request",
+    "req_s": "req/s",
+    "rss_mb": "MB peak RSS",
+    "wall_s": "s wall",
+    "us_per_session": "µs CPU/session",
+    "bytes_per_session": "bytes/session",
+    "wall_ms": "ms wall",
+    "cpu_ms": "ms CPU",
+    "server_us": "µs server CPU/request",
+    "server_util": "server busy fraction",
+}
+
+ASYNC3 = ("aiohttp", "zep_async", "official_async")
+
+
+def scenarios(counts: Counts) -> list[Scenario]:
+    """Every scenario of a run, in the order they run."""
+    c = counts
+    return [
+        Scenario("get_seq", "get_session, sequential", "cpu_us", (*ASYNC3, "httpx_async"), "plain"),
+        Scenario(
+            "get_c64",
+            f"get_session, concurrency {c.concurrency}",
+            "cpu_us",
+            ASYNC3,
+            "plain",
+            {"concurrency": c.concurrency},
+        ),
+        Scenario("list100", "list_sessions(page_size=100), sequential", "cpu_us", ASYNC3, "plain"),
+        Scenario(
+            "sync_t1",
+            "sync get_session, 1 thread",
+            "cpu_us",
+            ("zep_sync", "official_sync", "httpx_sync"),
+            "plain",
+            {"threads": 1},
+        ),
+        Scenario(
+            "sync_t8",
+            f"sync get_session, {c.threads} threads",
+            "cpu_us",
+            ("zep_sync", "official_sync"),
+            "plain",
+            {"threads": c.threads},
+        ),
+        Scenario(
+            "fanout",
+            f"fan-out of {c.fanout:,} get_session, {c.fanout_latency_ms:g} ms latency",
+            "wall_s",
+            ASYNC3,
+            "slow",
+        ),
+        Scenario(
+            "walk",
+            f"iter_sessions over {c.walk_total:,} sessions, {c.page_latency_ms:g} ms per page",
+            "wall_s",
+            ("prefetch1", "default"),
+            "pages",
+        ),
+        Scenario(
+            "decode",
+            f"decode a {c.decode_page:,}-session page in process",
+            "us_per_session",
+            ("json", "zep_async", "official"),
+        ),
+        Scenario(
+            "memory",
+            "memory held per decoded session (tracemalloc)",
+            "bytes_per_session",
+            ("json", "zep_async", "official"),
+        ),
+        Scenario(
+            "import",
+            "import time, whole process (python -c 'import ...')",
+            "wall_ms",
+            ("python", "zep_async", "official"),
+        ),
+    ]
+
+
+def needs_official(contender: str) -> bool:
+    """Whether the contender runs under the official SDK's virtual environment."""
+    return contender.startswith("official")
+
+
+def needs_httpx(contender: str) -> bool:
+    """Whether the contender needs httpx in the bench environment."""
+    return contender.startswith("httpx")

@@ -1,0 +1,201 @@
+"""docs/performance.md, generated from the results file.
+
+Run: ``python -m benchmarks.report [results.json] [out.md]``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.plan import LABELS, UNITS, Counts, scenarios
+
+
+def num(value: float | None) -> str:
+    """A figure with about three significant digits."""
+    if value is None:
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def _targets(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| figure | target | measured ratio (of medians) | per-repetition ratios | result "
+        "| official, same ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in data["targets"]:
+        if row["ratio"] is None:
+            measured, spread, mark = "not measured", "", "skipped"
+        else:
+            measured = f"{row['ratio']:.2f} x"
+            spread = f"{row['paired_min']:.2f} - {row['paired_max']:.2f}"
+            mark = "**PASS**" if row["passed"] else "**FAIL**"
+        context = f"{row['context_ratio']:.1f} x" if "context_ratio" in row else ""
+        lines.append(
+            f"| {row['figure']} | {row['op']} {row['limit']:g} x | {measured} | {spread} "
+            f"| {mark} | {context} |"
+        )
+    return lines
+
+
+def _results(data: dict[str, Any], counts: Counts) -> list[str]:
+    lines = [
+        "| scenario | contender | main figure: median (min - max) | wall req/s | peak RSS, MB |",
+        "|---|---|---|---|---|",
+    ]
+    for scenario in scenarios(counts):
+        rows = data["scenarios"].get(scenario.name, {})
+        for contender, entry in rows.items():
+            figures = entry["figures"]
+            main = figures[scenario.metric]
+            rate = figures.get("req_s")
+            rss = figures.get("rss_mb")
+            lines.append(
+                f"| {scenario.title} | {LABELS.get(contender, contender)} "
+                f"| {num(main['median'])} ({num(main['min'])} - {num(main['max'])}) "
+                f"{UNITS[scenario.metric]} "
+                f"| {num(rate['median']) if rate else ''} | {num(rss['median']) if rss else ''} |"
+            )
+    return lines
+
+
+def _server(data: dict[str, Any], counts: Counts) -> list[str]:
+    lines = [
+        "| scenario | server CPU per request, µs (median, worst contender) "
+        "| server busy during a measured loop (max) | server CPU / wall, whole scenario |",
+        "|---|---|---|---|",
+    ]
+    for scenario in scenarios(counts):
+        rows = data["scenarios"].get(scenario.name, {})
+        figures = [e["figures"] for e in rows.values() if "server_us" in e["figures"]]
+        whole = data["server"].get(scenario.name)
+        if not figures or not whole:
+            continue
+        per_request = max(f["server_us"]["median"] for f in figures)
+        busy = max(f["server_util"]["max"] for f in figures)
+        lines.append(
+            f"| {scenario.title} | {num(per_request)} | {busy:.0%} | {whole['busy']:.0%} |"
+        )
+    return lines
+
+
+def _method(meta: dict[str, Any], counts: Counts) -> list[str]:
+    c = counts
+    pinned = (
+        f"The server runs on CPU {meta['server_cpu']} and every client process on CPU "
+        f"{meta['client_cpu']} (`os.sched_setaffinity`)."
+        if meta.get("server_cpu") is not None
+        else "The machine has one usable CPU, so server and client share it."
+    )
+    return [
+        "- **Server**: `benchmarks/server.py`, a raw `asyncio.Protocol` HTTP/1.1 keep-alive server "
+        "in its own process, answering from pre-serialised responses (one ~650-byte session; "
+        "cached pages of up to 100,000 sessions with correct `total_count` / `response_count`). "
+        + pinned
+        + " It reports its own CPU time (`getrusage`) so the table below can show it was not "
+        "the bottleneck.",
+        f"- **Main figure**: CPU time of the client process (user + system, all threads, "
+        f"`getrusage(RUSAGE_SELF)`) around the measured loop, divided by the requests: "
+        f"{c.requests:,} requests after {c.warmup:,} warm-up requests, median of {c.reps} "
+        f"repetitions. Wall req/s and peak RSS (`ru_maxrss`) are beside it.",
+        "- **Fresh processes, interleaved**: every repetition of every contender is a new "
+        "worker process (`benchmarks/worker.py`); within a repetition the contenders run back "
+        "to back, their order rotated each repetition. Targets are ratios of medians from the "
+        "same run; the per-repetition ratios (repetition *i* of one contender over repetition "
+        "*i* of the other) show the noise.",
+        "- **Contenders**: raw aiohttp (`ClientSession.get` + `json.loads`: the floor), "
+        "`AsyncZep` and `Zep` of this package, the official `AsyncZep` / `Zep` of zep-cloud "
+        "(in its own virtual environment, `benchmarks/.venv-official`), raw httpx async and "
+        "sync for context (in one scenario each, to keep the run under 10 minutes). Every client "
+        "runs with its default settings.",
+        f"- **Fan-out**: {c.fanout:,} concurrent `get_session` calls (`asyncio.gather`) against "
+        f"{c.fanout_latency_ms:g} ms of server latency, after {c.fanout_warmup} warm-up calls; "
+        f"wall time, {c.fanout_reps} repetitions.",
+        f"- **Walk**: `iter_sessions(page_size=100)` over {c.walk_total:,} sessions with "
+        f"{c.page_latency_ms:g} ms per page, `prefetch=1` against the default; wall time, "
+        f"{c.walk_reps} repetitions.",
+        f"- **Decode**: one {c.decode_page:,}-session page (bytes) decoded {c.decode_iterations} "
+        "times in process, CPU µs per session: ours `zep_async._convert.decode("
+        "SessionListResponse, body)`; official `pydantic_v1.parse_obj_as(SessionListResponse, "
+        "json.loads(body))`, what its memory client does with a response; `json.loads` alone "
+        "as the floor.",
+        "- **Memory**: bytes still allocated (tracemalloc) per session after decoding that page, "
+        "measured after a first decode so that lazily generated code is not counted.",
+        f"- **Import**: `python -c 'import zep_async'` against `python -c 'import "
+        f"zep_cloud.client'`, whole process wall time, {c.import_pairs} rounds with the order "
+        "rotated, after one unmeasured run of each; a bare `python -c pass` for reference.",
+    ]
+
+
+def _machine(meta: dict[str, Any]) -> list[str]:
+    packages = ", ".join(f"{k} {v}" for k, v in meta["packages"].items())
+    lines = [
+        f"- CPU: {meta['cpu_model']}, {meta['cores']} cores; {meta['os']}",
+        f"- Python {meta['python']} ({meta['implementation']})",
+        f"- Bench environment: {packages}",
+    ]
+    if "official_packages" in meta:
+        official = ", ".join(f"{k} {v}" for k, v in meta["official_packages"].items())
+        lines.append(f"- Official SDK environment: {official}")
+    if meta.get("revision"):
+        lines.append(f"- Measured source: `{meta['revision']}`")
+    lines.append(f"- Run on {meta['date']}, took {meta['duration_s']:.0f} s")
+    return lines
+
+
+def render(data: dict[str, Any], plot: Path | None) -> str:
+    """The whole page."""
+    meta = data["meta"]
+    counts = Counts(**meta["counts"])
+    parts = [
+        "# Performance",
+        "",
+        "<!-- Generated by benchmarks/report.py from benchmarks/results/latest.json; "
+        "run `make bench` to refresh. Do not edit by hand. -->",
+        "",
+        "What the SDK costs next to raw aiohttp (the floor) and the official zep-cloud SDK, "
+        "measured on one machine in one run. Absolute figures depend on the machine; the "
+        "ratios between contenders of the same run are what the targets judge.",
+    ]
+    if meta.get("quick"):
+        parts += ["", "> **Quick smoke run**: tiny counts, the figures mean nothing."]
+    parts += ["", "## Targets", "", *_targets(data)]
+    if plot is not None:
+        parts += ["", f"![client CPU per request by contender and scenario]({plot.name})"]
+    parts += ["", "## Results", "", *_results(data, counts)]
+    parts += ["", "## The server was not the bottleneck", "", *_server(data, counts)]
+    parts += ["", "## Method", "", *_method(meta, counts)]
+    parts += ["", "## Machine", "", *_machine(meta)]
+    if data.get("skipped"):
+        skipped = "; ".join(f"{k}: {', '.join(v)}" for k, v in data["skipped"].items())
+        parts += ["", f"Skipped here (not installed): {skipped}."]
+    if data.get("errors"):
+        parts += ["", "## Errors", "", *(f"- {e}" for e in data["errors"])]
+    return "\n".join(parts) + "\n"
+
+
+def write(data: dict[str, Any], path: Path, plot: Path | None = None) -> Path:
+    """Render to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(data, plot))
+    return path
+
+
+def main() -> None:
+    """Render from a results file."""
+    here = Path(__file__).resolve().parent
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else here / "results" / "latest.json"
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else here.parent / "docs" / "performance.md"
+    png = target.with_name("performance.png")
+    print(write(json.loads(source.read_text()), target, png if png.exists() else None))
+
+
+if __name__ == "__main__":
+    main()

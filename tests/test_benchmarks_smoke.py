@@ -1,0 +1,73 @@
+"""The benchmark harness, end to end with tiny counts, so that it cannot rot.
+
+Runs ``python -m benchmarks.run --quick`` into a temporary directory without the
+official SDK (httpx and matplotlib are used only if installed) and checks the
+results file and the generated page. About 15 seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = {
+    "get_seq",
+    "get_c64",
+    "list100",
+    "sync_t1",
+    "sync_t8",
+    "fanout",
+    "walk",
+    "decode",
+    "memory",
+    "import",
+}
+OURS = {
+    "get_seq": "zep_async",
+    "get_c64": "zep_async",
+    "list100": "zep_async",
+    "sync_t1": "zep_sync",
+    "sync_t8": "zep_sync",
+    "fanout": "zep_async",
+    "walk": "default",
+    "decode": "zep_async",
+    "memory": "zep_async",
+    "import": "zep_async",
+}
+
+
+def test_quick_run_writes_every_scenario(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "benchmarks.run", "--quick", "--no-official", "--quiet"]
+    command += ["--out", str(tmp_path), "--docs", str(tmp_path)]
+    proc = subprocess.run(  # noqa: S603 - our own interpreter, our own module
+        command, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    data = json.loads((tmp_path / "latest.json").read_text())
+    assert data["errors"] == []
+    assert data["meta"]["quick"] is True
+    assert set(data["scenarios"]) == SCENARIOS
+    for scenario, contender in OURS.items():
+        assert contender in data["scenarios"][scenario], scenario
+    for scenario, contenders in data["scenarios"].items():
+        for contender, entry in contenders.items():
+            for metric, figure in entry["figures"].items():
+                where = f"{scenario}/{contender}/{metric}"
+                assert len(figure["values"]) == 2, where
+                assert 0 < figure["min"] <= figure["median"] <= figure["max"], where
+
+    by_scenario = {row["scenario"]: row for row in data["targets"]}
+    for scenario in ("get_seq", "get_c64", "list100", "fanout", "walk"):
+        assert by_scenario[scenario]["ratio"] > 0, scenario
+    assert "official_async" in data["skipped"]["get_seq"]
+
+    page = (tmp_path / "performance.md").read_text()
+    assert "## Targets" in page
+    assert "## The server was not the bottleneck" in page
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (tmp_path / "performance.png").stat().st_size > 0
