@@ -166,6 +166,14 @@ def _client_tasks() -> list[asyncio.Task[object]]:
     ]
 
 
+async def _no_client_tasks_left() -> bool:
+    """Whether every client task ends within a bounded wait (cleanup may take a loop turn)."""
+    pending = _client_tasks()
+    if pending:
+        await asyncio.wait(pending, timeout=10)
+    return _client_tasks() == []
+
+
 def _key(session: Session) -> str:
     assert session.uuid is not None
     return session.uuid
@@ -264,10 +272,29 @@ async def test_breaking_out_cancels_pages_in_flight(local_zep: LocalZep, client:
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(2)
     assert len({_key(s) for s in [*first_page, eleventh]}) == 11
-    assert _client_tasks() == []
+    assert await _no_client_tasks_left()
     local_zep.clear()
     local_zep.add_session("after")
     assert (await client.memory.get_session("after")).session_id == "after"
+
+
+async def test_a_plain_break_also_cancels_pages_in_flight(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """Without aclose, the loop's async-generator finaliser cancels the prefetches promptly."""
+    local_zep.seed(100)
+    seen = 0
+    async for _ in client.memory.iter_sessions(page_size=10, prefetch=3):
+        seen += 1
+        if seen == 10:
+            local_zep.delay("list_sessions", 0, times=1)
+            local_zep.delay("list_sessions", 3600)
+        if seen == 11:
+            await local_zep.wait_for_requests_async(4, route="list_sessions")
+            break
+    async with asyncio.timeout(10):
+        await local_zep.wait_for_disconnects_async(2)
+    assert await _no_client_tasks_left()
 
 
 async def test_cancelling_the_consumer_cancels_the_walk(
@@ -288,7 +315,7 @@ async def test_cancelling_the_consumer_cancels_the_walk(
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(1)
     gc.collect()
-    assert _client_tasks() == []
+    assert await _no_client_tasks_left()
 
 
 # -- the law: any total, page size and prefetch gives every session once, in order ----
