@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from zep_async import NotFoundError, Session, Zep
+from zep_async import NotFoundError, RetryPolicy, Session, Zep
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
@@ -217,3 +217,22 @@ def test_ctrl_c_cancels_the_request(server: LocalZep, zep: Zep) -> None:
     server.clear()
     server.add_session("after")
     assert zep.memory.get_session("after").session_id == "after"
+
+
+def test_a_call_from_the_clients_own_loop_raises(server: LocalZep) -> None:
+    """A sync call made on the runner's loop (here from a retry hook) raises RuntimeError."""
+    server.add_session("inner")
+    server.fail("get_session", 503)
+    inner_errors: list[BaseException] = []
+
+    async def sleep_that_calls_back(_: float) -> None:
+        try:
+            zep.memory.get_session("inner")
+        except RuntimeError as error:
+            inner_errors.append(error)
+
+    policy = RetryPolicy(sleep=sleep_that_calls_back)
+    with Zep(api_key=server.api_key, base_url=server.base_url, retry_policy=policy) as zep:
+        assert zep.memory.get_session("inner").session_id == "inner"
+    (error,) = inner_errors
+    assert "deadlock" in str(error)
