@@ -30,8 +30,17 @@ def test_version_is_a_release_string() -> None:
 
 def test_official_sdk_error_names_stay_importable() -> None:
     """Code migrating from the official SDK finds the error names it catches."""
-    for name in ("NotFoundError", "BadRequestError", "InternalServerError"):
+    for name in (
+        "NotFoundError",
+        "BadRequestError",
+        "InternalServerError",
+        "ConflictError",
+        "UnauthorizedError",
+        "ApiError",
+    ):
         assert issubclass(getattr(zep_async, name), zep_async.APIStatusError)
+    assert zep_async.UnauthorizedError is zep_async.AuthenticationError
+    assert zep_async.errors.status_error_class(401) is zep_async.UnauthorizedError
 
 
 def _public_methods(cls: type) -> dict[str, inspect.Signature]:
@@ -43,7 +52,8 @@ def _public_methods(cls: type) -> dict[str, inspect.Signature]:
 
 
 def _unwrap(annotation: str) -> str:
-    return re.sub(r"^(Async)?Iterator\[(.*)\]$", r"\2", annotation)
+    """``AsyncGenerator[X, None]`` and ``Generator[X, None, None]`` both become ``X``."""
+    return re.sub(r"^(Async)?Generator\[(.*?)(, None)+\]$", r"\2", annotation)
 
 
 def test_constructors_take_the_same_arguments() -> None:

@@ -12,6 +12,7 @@ from ._sync import Memory, Zep
 from ._version import __version__
 from .errors import (
     APIConnectionError,
+    ApiError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -22,6 +23,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    UnauthorizedError,
     UnprocessableEntityError,
     ZepError,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "ApiError",
     "AsyncMemory",
     "AsyncZep",
     "AuthenticationError",
@@ -50,6 +53,7 @@ __all__ = [
     "RetryPolicy",
     "Session",
     "SessionListResponse",
+    "UnauthorizedError",
     "UnprocessableEntityError",
     "Zep",
     "ZepError",

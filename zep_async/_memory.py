@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import quote
 
@@ -141,7 +141,7 @@ class AsyncMemory:
         asc: bool | None = None,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncIterator[SessionListResponse]:
+    ) -> AsyncGenerator[SessionListResponse, None]:
         """Iterate over every page of sessions, in order.
 
         Arguments are checked here, before the first page is requested. Pages
@@ -189,7 +189,7 @@ class AsyncMemory:
         asc: bool | None = None,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncIterator[Session]:
+    ) -> AsyncGenerator[Session, None]:
         """Iterate over every session of the project, page after page.
 
         Takes the arguments of ``iter_session_pages``. A session seen once in

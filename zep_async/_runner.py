@@ -14,7 +14,7 @@ import concurrent.futures
 import contextlib
 import contextvars
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, ParamSpec, TypeVar
 
 __all__ = ["Runner"]
@@ -147,7 +147,7 @@ class Runner:
             return
         concurrent.futures.wait([done], timeout=_SHUTDOWN_WAIT)
 
-    def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
+    def iterate(self, iterator: AsyncGenerator[T, None]) -> Generator[T, None, None]:
         """Drive an async iterator step by step on the loop, as a plain iterator.
 
         Leaving the ``for`` loop early closes the async iterator on the loop.
@@ -160,9 +160,8 @@ class Runner:
                     return
                 yield item
         finally:
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None and not self._stopped and self._loop is not None:
-                self.call(aclose)
+            if not self._stopped and self._loop is not None:
+                self.call(iterator.aclose)
 
     def stop(self) -> None:
         """Stop the loop and join its thread. Idempotent; later calls raise ``RuntimeError``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -91,7 +91,7 @@ class Memory:
         asc: bool | None = None,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> Iterator[SessionListResponse]:
+    ) -> Generator[SessionListResponse, None, None]:
         return self._zep._iterate(
             lambda c: c.memory.iter_session_pages(
                 page_size=page_size,
@@ -110,7 +110,7 @@ class Memory:
         asc: bool | None = None,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> Iterator[Session]:
+    ) -> Generator[Session, None, None]:
         return self._zep._iterate(
             lambda c: c.memory.iter_sessions(
                 page_size=page_size,
@@ -190,7 +190,9 @@ class Zep:
             raise RuntimeError("this client is closed; create a new one to make more calls")
         return self._runner.call(start, self._async)
 
-    def _iterate(self, start: Callable[[AsyncZep], AsyncIterator[T]]) -> Iterator[T]:
+    def _iterate(
+        self, start: Callable[[AsyncZep], AsyncGenerator[T, None]]
+    ) -> Generator[T, None, None]:
         # Built here, in the caller's thread, so bad arguments raise at the call.
         if self.closed:
             raise RuntimeError("this client is closed; create a new one to make more calls")

@@ -16,6 +16,9 @@ The tree::
      │    └── InternalServerError           500 and above
      └── APIResponseValidationError    a 2xx whose body is not what the API promises
 
+The official SDK's names stay importable for code that migrates:
+``UnauthorizedError`` is ``AuthenticationError`` and ``ApiError`` is ``APIStatusError``.
+
 Bad arguments are not in the tree: they raise the built-in ``TypeError`` or
 ``ValueError`` naming the parameter, before anything is sent.
 
@@ -34,6 +37,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "ApiError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -41,6 +45,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "UnauthorizedError",
     "UnprocessableEntityError",
     "ZepError",
     "status_error_class",
@@ -229,6 +234,12 @@ class InternalServerError(APIStatusError):
 
     default_status = 500
 
+
+#: The official SDK's name for ``AuthenticationError``.
+UnauthorizedError = AuthenticationError
+
+#: The official SDK's name for ``APIStatusError``, the base of every status error.
+ApiError = APIStatusError
 
 _STATUS_TO_ERROR: dict[int, type[APIStatusError]] = {
     400: BadRequestError,

@@ -10,7 +10,7 @@ the walk ends early (an error, a ``break``, a cancelled consumer).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
 from typing import TypeVar
 
 __all__ = ["iterate_pages", "unique_items"]
@@ -26,7 +26,7 @@ async def iterate_pages(
     prefetch: int,
     count: Callable[[P], int],
     total: Callable[[P], int | None],
-) -> AsyncIterator[P]:
+) -> AsyncGenerator[P, None]:
     """Yield pages 1, 2, 3, ... in order until the list is exhausted.
 
     Args:
@@ -75,8 +75,10 @@ def _is_last(page_size: int, number: int, items: int, known_total: int | None) -
 
 
 async def unique_items(
-    pages: AsyncIterator[P], items: Callable[[P], Iterable[T]], key: Callable[[T], Hashable]
-) -> AsyncIterator[T]:
+    pages: AsyncGenerator[P, None],
+    items: Callable[[P], Iterable[T]],
+    key: Callable[[T], Hashable],
+) -> AsyncGenerator[T, None]:
     """Flatten ``pages`` into items, skipping any item whose ``key`` was already seen.
 
     Offset paging repeats an item when rows are inserted ahead of the cursor
@@ -93,6 +95,4 @@ async def unique_items(
                     seen.add(marker)
                 yield item
     finally:
-        aclose = getattr(pages, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await pages.aclose()
