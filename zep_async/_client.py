@@ -25,6 +25,8 @@ DEFAULT_BASE_URL = "https://api.getzep.com/api/v2"
 
 log = logging.getLogger("zep_async")
 _warned_plain_http: set[str] = set()
+#: Longer base URLs leave no room for the path within the 8 KB servers accept.
+_MAX_BASE_URL_LENGTH = 2048
 
 
 def _resolve_api_key(api_key: object) -> str:
@@ -37,7 +39,7 @@ def _resolve_api_key(api_key: object) -> str:
         name = "the ZEP_API_KEY environment variable"
     else:
         name = "api_key"
-    return _validate.check_text(name, api_key, secret=True)
+    return _validate.check_text(name, api_key, secret=True, max_length=_validate.MAX_HEADER_LENGTH)
 
 
 def _resolve_base_url(base_url: object) -> str:
@@ -50,16 +52,25 @@ def _resolve_base_url(base_url: object) -> str:
         base_url = root.rstrip("/") + "/api/v2"
     else:
         name = "base_url"
-    text = _validate.check_text(name, base_url).strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError(f"{name} must be an http:// or https:// URL, got {text!r}")
-    if not parts.hostname:
-        raise ValueError(f"{name} has no host: {text!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"{name} must not have a query or fragment: {text!r}")
+    text = _validate.check_text(name, base_url, max_length=_MAX_BASE_URL_LENGTH).strip()
+    # A URL with user info may hold a password: never echo it.
+    shown = "(not shown: it has user info)" if "@" in text else repr(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # a port that is not a number from 0 to 65535 raises ValueError
+    except ValueError as exc:
+        raise ValueError(f"{name} is not a valid URL ({exc}): {shown}") from None
     if parts.username or parts.password:
         raise ValueError(f"{name} must not carry credentials; pass api_key instead")
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{name} must be an http:// or https:// URL, got {shown}")
+    if not parts.hostname or port == 0:
+        raise ValueError(f"{name} has no host or port to connect to: {shown}")
+    # Even an empty query or fragment ("…/v2?") would swallow every path joined to it.
+    if "?" in text or "#" in text:
+        raise ValueError(f"{name} must not have a query or fragment: {shown}")
+    if any(char.isspace() for char in text):
+        raise ValueError(f"{name} must not contain whitespace: {shown}")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         _warn_plain_http(parts.hostname)
     return text.rstrip("/")

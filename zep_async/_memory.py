@@ -49,7 +49,8 @@ def _list_query(
             raise TypeError(f"order_by must be a str, not {_validate.type_name(order_by)}")
         if order_by not in ORDER_BY_FIELDS:
             raise ValueError(
-                f"order_by must be one of {', '.join(ORDER_BY_FIELDS)}; got {order_by!r}"
+                f"order_by must be one of {', '.join(ORDER_BY_FIELDS)}; "
+                f"got {_validate.show_text(order_by)}"
             )
         query["order_by"] = order_by
     if asc is not None:
@@ -162,6 +163,8 @@ class AsyncMemory:
             ...     print(page.response_count)
         """
         query = _list_query(None, page_size, order_by, asc)
+        # Required here: None would mean "the server's default", which the walk cannot know.
+        _validate.check_int("page_size", page_size, minimum=1)
         _validate.check_int("prefetch", prefetch, minimum=1)
         options = _options(request_options)
 

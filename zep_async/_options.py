@@ -50,7 +50,7 @@ def check_request_options(options: object) -> CheckedOptions:
     """
     if not isinstance(options, Mapping):
         raise TypeError(f"request_options must be a dict, not {_validate.type_name(options)}")
-    unknown = sorted(str(key) for key in options if key not in _KNOWN)
+    unknown = sorted(_validate.show_text(key) for key in options if key not in _KNOWN)
     if unknown:
         raise TypeError(
             f"request_options has unknown key(s) {', '.join(unknown)}; "

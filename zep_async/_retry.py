@@ -16,6 +16,8 @@ from email.utils import parsedate_to_datetime
 
 from attrs import Attribute, field, frozen
 
+from ._validate import check_seconds
+
 __all__ = [
     "IDEMPOTENT_METHODS",
     "RETRYABLE_STATUSES",
@@ -33,10 +35,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 def _seconds(_: object, attribute: Attribute[float], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+    check_seconds(attribute.name, value, allow_zero=True)
 
 
 @frozen(kw_only=True)

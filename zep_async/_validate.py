@@ -13,6 +13,18 @@ from typing import Any
 
 # C0 controls and DEL. They are never part of a real id and usually mean a stray newline.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A header value may hold a tab (RFC 9110 field-value), but no other control character.
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# A header name is an RFC 9110 token; anything else is refused by servers, or worse, mangled.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+#: The largest count or wire integer accepted: a signed 64-bit integer, what the (Go)
+#: server reads. Larger ones are refused before Python would even print them.
+MAX_INT = 2**63 - 1
+#: The longest header value (the API key included): servers refuse header lines over 8 KB.
+MAX_HEADER_LENGTH = 8000
+#: The longest query parameter name or value; URLs over about 8 KB are commonly refused.
+MAX_QUERY_LENGTH = 2048
 
 
 def type_name(value: object) -> str:
@@ -42,12 +54,21 @@ def check_text(
     return value
 
 
-def check_int(name: str, value: object, *, minimum: int) -> int:
-    """Require an ``int`` (not a ``bool``) of at least ``minimum``."""
+def show_number(value: int | float) -> str:
+    """Show a number in a message; one too large to print readably is described instead."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"{'-' if value < 0 else ''}an int of {value.bit_length()} bits"
+    return repr(value)
+
+
+def check_int(name: str, value: object, *, minimum: int, maximum: int = MAX_INT) -> int:
+    """Require an ``int`` (not a ``bool``) from ``minimum`` to ``maximum``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type_name(value)}")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{name} must be >= {minimum}, got {show_number(value)}")
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {show_number(value)}")
     return value
 
 
@@ -58,29 +79,39 @@ def check_bool(name: str, value: object) -> bool:
     return value
 
 
-def check_seconds(name: str, value: object) -> float:
-    """Require a finite, positive number of seconds."""
+def check_seconds(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """Require a finite number of seconds, positive (or, with ``allow_zero``, at least 0)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number of seconds, not {type_name(value)}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
-    return float(value)
+    try:
+        seconds = float(value)  # an int beyond the float range raises OverflowError
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(
+            f"{name} must be a finite number of seconds {bound}, got {show_number(value)}"
+        )
+    return seconds
 
 
 def check_headers(name: str, value: object) -> dict[str, str]:
-    """Require a mapping of header names to values, all ``str`` and free of CR, LF and NUL."""
+    """Require a mapping of header names (RFC 9110 tokens) to values, all ``str``.
+
+    A value may be empty, but must hold no control character other than a tab,
+    no lone surrogate, and at most ``MAX_HEADER_LENGTH`` characters. Values may be
+    credentials, so no message shows one.
+    """
     if not isinstance(value, Mapping):
         raise TypeError(f"{name} must be a mapping of str to str, not {type_name(value)}")
     headers: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise TypeError(f"{name} must map str to str; got {type_name(key)}: {type_name(item)}")
-        if not key or _CONTROL.search(key) or ":" in key or " " in key:
-            raise ValueError(f"{name} has an invalid header name {key!r}")
-        if "\r" in item or "\n" in item or "\x00" in item:
-            # The value may be a credential: do not echo it.
-            raise ValueError(f"{name}[{key!r}] must not contain CR, LF or NUL")
-        headers[key] = item
+        if len(key) > MAX_HEADER_LENGTH or not _TOKEN.fullmatch(key):
+            raise ValueError(f"{name} has an invalid header name {show_text(key)}")
+        where = f"{name}[{show_text(key)}]"
+        headers[key] = _check_wire_text(where, item, MAX_HEADER_LENGTH, _HEADER_CONTROL)
     return headers
 
 
@@ -91,19 +122,54 @@ def check_query(name: str, value: object) -> dict[str, str]:
     query: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key:
-            raise TypeError(f"{name} keys must be non-empty str, got {key!r}")
-        query[key] = query_value(f"{name}[{key!r}]", item)
+            raise TypeError(f"{name} keys must be non-empty str, got {show_text(key)}")
+        _check_wire_text(f"{name} key {show_text(key)}", key, MAX_QUERY_LENGTH, _CONTROL)
+        query[key] = query_value(f"{name}[{show_text(key)}]", item)
     return query
 
 
 def query_value(name: str, value: Any) -> str:
-    """Render one query value the way the API reads it (``true``/``false`` for bools)."""
+    """Render one query value the way the API reads it (``true``/``false`` for bools).
+
+    Text may be empty, but holds no control character or lone surrogate and at
+    most ``MAX_QUERY_LENGTH`` characters; an int fits in 64 bits.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return str(check_int(name, value, minimum=-MAX_INT))
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
     if isinstance(value, str):
-        return value
+        return _check_wire_text(name, value, MAX_QUERY_LENGTH, _CONTROL)
     raise TypeError(f"{name} must be a str, int, finite float or bool, not {type_name(value)}")
+
+
+def _check_wire_text(name: str, text: str, max_length: int, control: re.Pattern[str]) -> str:
+    """Refuse text the wire would cut, mangle or have refused; never echo it (a credential?)."""
+    if len(text) > max_length:
+        raise ValueError(f"{name} is {len(text)} characters long; at most {max_length}")
+    if control.search(text):
+        raise ValueError(f"{name} must not contain control characters")
+    if not _is_unicode(text):
+        raise ValueError(f"{name} must be valid Unicode text (no lone surrogates)")
+    return text
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def show_text(value: object) -> str:
+    """Show a value in a message, cut to 40 characters: input may be huge."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return show_number(value)
+    if isinstance(value, str | bytes):
+        return repr(value[:40]) + ("…" if len(value) > 40 else "")
+    if isinstance(value, float | bool | None):
+        return repr(value)
+    return f"a {type_name(value)}"
