@@ -1,0 +1,116 @@
+"""What every command shares: the client, the event loop, errors, and safe output.
+
+The commands drive ``AsyncZep`` inside ``asyncio.run`` rather than the sync
+``Zep``. A CLI process makes one walk and exits, so the sync facade's
+background loop thread buys nothing, while an export through it would cross
+threads once per session; on one loop the prefetching, the decoding and the
+file writes share a thread. Ctrl-C cancels the running command (asyncio.run
+turns SIGINT into a cancellation), so its ``finally`` blocks run: the client
+closes its connections and an export deletes its temporary file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
+
+from .. import AsyncZep
+
+T = TypeVar("T")
+
+#: Options of the sessions commands that go straight to ``AsyncZep``.
+CLIENT_OPTIONS = {"base_url": "--base-url", "timeout": "--timeout", "max_retries": "--max-retries"}
+
+# C0 and C1 controls (ESC among them) would let data from a server drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class UsageError(Exception):
+    """A bad option value: exit status 2, before anything is sent."""
+
+
+class CommandError(Exception):
+    """A failure outside the API's errors (a file, a port): exit status 1."""
+
+
+class TerminatedError(Exception):
+    """SIGTERM stopped the command: exit status 143."""
+
+
+@contextlib.contextmanager
+def sdk_arguments() -> Iterator[None]:
+    """Turn the SDK's argument errors into usage errors.
+
+    The SDK raises ``TypeError`` or ``ValueError`` for a bad argument, and
+    only then, always before sending anything.
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        raise UsageError(str(error)) from None
+
+
+def open_client(args: argparse.Namespace) -> AsyncZep:
+    """Build the client from the options; the SDK resolves what is not given.
+
+    ``ZEP_API_KEY`` and ``ZEP_API_URL`` are read by the SDK itself, so the
+    command and the library agree on them.
+    """
+    api_key: str | None = getattr(args, "api_key", None)
+    if api_key is None and os.environ.get("ZEP_API_KEY") is None:
+        raise UsageError("no API key: pass --api-key or set the ZEP_API_KEY environment variable")
+    options = {name: getattr(args, name) for name in CLIENT_OPTIONS if hasattr(args, name)}
+    with sdk_arguments():
+        return AsyncZep(api_key, **options)
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` on a new event loop; SIGTERM cancels it as Ctrl-C does.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C, once ``main`` has unwound.
+        TerminatedError: SIGTERM, once ``main`` has unwound.
+    """
+    terminated = False
+
+    async def guarded() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_sigterm() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        # Not on Windows, nor outside the main thread; there SIGTERM keeps its default.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
+        return await main
+
+    try:
+        return asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if terminated:
+            raise TerminatedError from None
+        raise
+
+
+def printable(text: str) -> str:
+    """Escape control characters, so server data cannot move the cursor or recolour."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def print_json(data: object) -> None:
+    """Print ``data`` as indented JSON on stdout.
+
+    ASCII-only, so any stdout encoding can carry it; JSON readers undo the escapes.
+    """
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")

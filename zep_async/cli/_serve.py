@@ -1,0 +1,59 @@
+"""``serve``: the local Zep server of ``zep_async.testing``, until Ctrl-C or SIGTERM.
+
+Stopping it is how a server is meant to end, so Ctrl-C and SIGTERM exit with
+status 0 here, unlike the other commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import shlex
+import sys
+from typing import TYPE_CHECKING
+
+from ._common import CLIENT_OPTIONS, CommandError, TerminatedError, UsageError, run
+
+if TYPE_CHECKING:
+    from ..testing import LocalZep
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Serve ``--seed`` sample sessions on ``--host``:``--port`` until stopped."""
+    given = [option for name, option in CLIENT_OPTIONS.items() if hasattr(args, name)]
+    if given:
+        raise UsageError(f"serve does not take {', '.join(given)}")
+    settings = {"api_key": args.api_key} if hasattr(args, "api_key") else {}
+    key = settings.get("api_key")
+    if key is not None and (not key.strip() or not key.isprintable()):
+        raise UsageError("--api-key must be printable text, not empty")
+    # Imported here: the server brings aiohttp.web, which the other commands never need.
+    from ..testing import LocalZep
+
+    server = LocalZep(host=args.host, port=args.port, **settings)
+    server.seed(args.seed)
+    with contextlib.suppress(KeyboardInterrupt, TerminatedError):
+        run(_serve(server, args))
+    print("zep-async serve: stopped", file=sys.stderr)
+
+
+async def _serve(server: LocalZep, args: argparse.Namespace) -> None:
+    try:
+        await server.start()
+    except OSError as error:
+        raise CommandError(
+            f"cannot listen on {args.host}:{args.port}: {error.strerror or error}"
+        ) from None
+    try:
+        print(f"zep-async serve: {args.seed} sample sessions at {server.base_url} until Ctrl-C")
+        print("Point the SDK and the CLI at it with:")
+        # The last line is a shell command, and the line a script can wait for.
+        print(
+            f"export ZEP_API_URL={shlex.quote(server.root_url)}"
+            f" ZEP_API_KEY={shlex.quote(server.api_key)}",
+            flush=True,
+        )
+        await asyncio.get_running_loop().create_future()  # until cancelled
+    finally:
+        await server.close()
