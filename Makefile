@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 .PHONY: help install demo test lint typecheck pytest pytest-dev docs bench clean
 
 help:
-	@echo "make demo   run the example against the embedded local Zep server"
+	@echo "make demo   start zep-async serve, then drive it with the CLI and the SDK"
 	@echo "make test   install everything, then ruff, mypy --strict, pytest and the docs build"
 	@echo "make docs   build the documentation site into site/"
 	@echo "make bench  run the benchmarks and rewrite docs/performance.md"
@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet -e '.[cli]'
 	@touch $@
 
 install: $(VENV)/.installed-dev
