@@ -17,7 +17,7 @@ import cattrs
 from cattrs.errors import BaseValidationError
 
 from .errors import APIResponseValidationError, excerpt
-from .models import Session
+from .models import FactRatingExamples, FactRatingInstruction, Session
 
 __all__ = ["decode", "from_dict", "to_dict"]
 
@@ -55,10 +55,13 @@ def _is(expected: Any) -> Any:
     return lambda candidate: candidate == expected
 
 
-def _strict_list(hook: Any) -> Any:
+def _strict(json_type: type[list[Any]] | type[dict[str, Any]], hook: Any) -> Any:
+    """Wrap ``hook`` so that it only accepts a value of ``json_type`` (list or dict)."""
+    wanted = "a list" if json_type is list else "a JSON object"
+
     def structure(value: object, cls: Any) -> Any:
-        if not isinstance(value, list):
-            raise TypeError(f"expected a list, got {type(value).__name__}")
+        if not isinstance(value, json_type):
+            raise TypeError(f"expected {wanted}, got {type(value).__name__}")
         return hook(value, cls)
 
     return structure
@@ -86,11 +89,18 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(int, _structure_int)
     # Arbitrary JSON stays as decoded (its keys are str already); no per-key copy.
     converter.register_structure_hook_func(_is(dict[str, Any]), _json_object)
+    # Hooks bind the hooks of their parts when generated, so the order below matters.
     # cattrs would turn the string "abc" into ["a", "b", "c"]; a list field wants a JSON array.
-    for list_type in (list[str], list[Session]):
-        converter.register_structure_hook_func(
-            _is(list_type), _strict_list(converter.get_structure_hook(list_type))
-        )
+    converter.register_structure_hook_func(
+        _is(list[str]), _strict(list, converter.get_structure_hook(list[str]))
+    )
+    # A generated class hook looks keys up with `in`, so a string or a list passed for a
+    # model would become an empty model ("instruction" in "be nice" is False).
+    for model in (FactRatingExamples, FactRatingInstruction, Session):
+        converter.register_structure_hook(model, _strict(dict, converter.get_structure_hook(model)))
+    converter.register_structure_hook_func(
+        _is(list[Session]), _strict(list, converter.get_structure_hook(list[Session]))
+    )
     # `SessionListResponse.sessions` is a list, never None: a null from the server is [].
     sessions_hook = converter.get_structure_hook(list[Session])
     converter.register_structure_hook_func(
@@ -163,7 +173,7 @@ def decode(
     """
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # Recursion: too deep
         errors = [f"body is not valid JSON: {exc}"]
     else:
         try:

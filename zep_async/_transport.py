@@ -27,6 +27,7 @@ from ._retry import parse_retry_after as _parse_retry_after
 from ._version import __version__
 from .errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     ZepError,
@@ -44,6 +45,10 @@ USER_AGENT = (
     f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 )
 _REQUEST_ID_HEADERS = ("X-Zep-Request-ID", "X-Request-ID")
+#: The largest response body read, after decompression. Past it a broken or hostile
+#: server (an endless stream, a gzip bomb) would fill memory before any timeout fired;
+#: a page of a thousand large sessions is a few megabytes.
+MAX_BODY_BYTES = 64 << 20
 _TAGS = re.compile(r"<[^>]*>")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
@@ -233,11 +238,15 @@ class Transport:
                     client_timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
             error: ZepError
             try:
+                # No redirects: the key goes to base_url and nowhere else (aiohttp keeps it
+                # on a same-origin hop and keeps the caller's other headers on any hop).
                 async with session.request(
-                    method, url, headers=headers, timeout=client_timeout
+                    method, url, headers=headers, timeout=client_timeout, allow_redirects=False
                 ) as response:
-                    body = await response.read()
+                    body, whole = await _read_body(response)
                     status = response.status
+                    if not whole and status < 300:
+                        raise _too_large(response, body, method, url_text, attempt)
                     if status < 300:
                         if log.isEnabledFor(logging.DEBUG):
                             log.debug("%s %s -> %d (attempt %d)", method, url_text, status, attempt)
@@ -284,6 +293,41 @@ class Transport:
             await policy.sleep(delay)
 
 
+async def _read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
+    """Read the body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
+    length = response.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        response.close()
+        return b"", False
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if length is not None and encoding == "identity":
+        return await response.read(), True  # the common case: a known, acceptable size
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            response.close()
+            return b"".join(chunks), False
+        chunks.append(chunk)
+    return b"".join(chunks), True
+
+
+def _too_large(
+    response: aiohttp.ClientResponse, body: bytes, method: str, url: str, attempts: int
+) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"{response.status} response body is larger than {MAX_BODY_BYTES} bytes, "
+        "so it was not read to the end (ask for smaller pages)",
+        status_code=response.status,
+        body=excerpt(body[:2000].decode("utf-8", "replace")) or "<not read>",
+        request_id=_request_id(response.headers),
+        method=method,
+        url=url,
+        attempts=attempts,
+    )
+
+
 def _request_id(headers: Mapping[str, str]) -> str | None:
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
@@ -301,7 +345,7 @@ def _status_error(
     if text.strip():
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting overflows the decoder
             parsed = text
             title = _TITLE.search(text)
             message = excerpt(_TAGS.sub(" ", title.group(1) if title else text))
@@ -313,6 +357,13 @@ def _status_error(
     headers = dict(response.headers)
     retry_after = _parse_retry_after(response.headers)
     status = response.status
+    if 300 <= status < 400:
+        location = response.headers.get("Location")
+        where = f"redirect to {excerpt(location, 500)}" if location else "redirect"
+        message = (
+            f"{where} not followed: the API key is sent to base_url only; "
+            "point base_url at the new address"
+        )
     return status_error_class(status)(
         message or (response.reason or ""),
         status_code=status,
