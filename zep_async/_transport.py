@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 from attrs import frozen
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._convert import decode
@@ -263,7 +264,7 @@ class Transport:
                 error = APIConnectionError(
                     f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
                 )
-                error.__cause__ = exc
+                error.__cause__ = _without_request_headers(exc)
             error.attempts = attempt
             retryable = not isinstance(error, APIStatusError) or (
                 error.status_code in RETRYABLE_STATUSES
@@ -374,6 +375,21 @@ def _status_error(
         method=method,
         url=url,
     )
+
+
+def _without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
+    """Blank the request headers (the key among them) that aiohttp keeps on some errors.
+
+    A ``ClientResponseError`` (a malformed answer, for one) holds the request's
+    ``RequestInfo``, headers included, and shows it in its ``repr``; chained as the
+    cause of our error it would carry the key into logs and error reports.
+    """
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        bare = info._replace(headers=CIMultiDictProxy(CIMultiDict()))
+        exc.request_info = bare
+        exc.args = tuple(bare if arg is info else arg for arg in exc.args)
+    return exc
 
 
 def _describe(exc: BaseException) -> str:

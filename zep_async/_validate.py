@@ -47,10 +47,9 @@ def check_text(
         )
     if _CONTROL.search(value):
         raise ValueError(f"{name} must not contain control characters{shown}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(f"{name} must be valid Unicode text (no lone surrogates){shown}") from None
+    # Raised outside the `except`: a chained UnicodeEncodeError would hold the text (a key?).
+    if not _is_unicode(value):
+        raise ValueError(f"{name} must be valid Unicode text (no lone surrogates){shown}")
     return value
 
 
