@@ -63,6 +63,20 @@ def revision(repo: Path) -> str | None:
     return out.stdout.strip() or None
 
 
+def uncommitted(repo: Path, paths: tuple[str, ...] = ("zep_async",)) -> list[str]:
+    """Files under ``paths`` that differ from the commit (so ``revision`` is not all of it)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", *paths],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()]
+
+
 def has_module(name: str) -> bool:
     """Whether this interpreter can import ``name``."""
     import importlib.util

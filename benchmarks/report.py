@@ -45,6 +45,28 @@ def _targets(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _hop(data: dict[str, Any]) -> list[str]:
+    hop = data.get("hop")
+    if not hop:
+        return ["Not measured in this run."]
+    cpu, wall = hop["cpu_us"], hop["wall_us"]
+    return [
+        "`Zep` (sync) hands each call to its event loop thread and waits; `AsyncZep` awaited "
+        "in one coroutine makes the same calls without the hop. Both ran in the `sync_t1` "
+        "scenario, one caller, one call at a time, interleaved in the same run.",
+        "",
+        "| per call | `AsyncZep`, awaited | `Zep`, sync | hop overhead (median) "
+        "| per-repetition overhead | sync / async |",
+        "|---|---|---|---|---|---|",
+        f"| client CPU, µs (both threads) | {num(cpu['async'])} | {num(cpu['sync'])} "
+        f"| +{num(cpu['overhead'])} | {num(cpu['paired_min'])} - {num(cpu['paired_max'])} "
+        f"| {cpu['ratio']:.2f} x |",
+        f"| wall time (latency), µs | {num(wall['async'])} | {num(wall['sync'])} "
+        f"| +{num(wall['overhead'])} | {num(wall['paired_min'])} - {num(wall['paired_max'])} "
+        f"| {wall['ratio']:.2f} x |",
+    ]
+
+
 def _results(data: dict[str, Any], counts: Counts) -> list[str]:
     lines = [
         "| scenario | contender | main figure: median (min - max) | wall req/s | peak RSS, MB |",
@@ -117,7 +139,13 @@ def _method(meta: dict[str, Any], counts: Counts) -> list[str]:
         "runs with its default settings.",
         f"- **Fan-out**: {c.fanout:,} concurrent `get_session` calls (`asyncio.gather`) against "
         f"{c.fanout_latency_ms:g} ms of server latency, after {c.fanout_warmup} warm-up calls; "
-        f"wall time, {c.fanout_reps} repetitions.",
+        f"wall time, {c.fanout_reps} repetitions. Every client's pool is sized to "
+        f"{c.fanout:,} connections with its own public setting (aiohttp `TCPConnector(limit=)`, "
+        "`AsyncZep(max_connections=)`, an `httpx.AsyncClient(limits=)` handed to the official "
+        "client): with the default pools of 100 that all of them have, the fan-out is ten "
+        "waves of 200 ms for everyone and measures the pool, not the client.",
+        "- **Thread hop**: `AsyncZep` runs in the 1-thread sync scenario too, awaiting the same "
+        "calls one at a time, so `Zep` minus `AsyncZep` is the cost of the sync facade.",
         f"- **Walk**: `iter_sessions(page_size=100)` over {c.walk_total:,} sessions with "
         f"{c.page_latency_ms:g} ms per page, `prefetch=1` against the default; wall time, "
         f"{c.walk_reps} repetitions.",
@@ -132,6 +160,14 @@ def _method(meta: dict[str, Any], counts: Counts) -> list[str]:
         f"zep_cloud.client'`, whole process wall time, {c.import_pairs} rounds with the order "
         "rotated, after one unmeasured run of each; a bare `python -c pass` for reference.",
     ]
+
+
+def _analysis() -> list[str]:
+    """The hand-written notes on missed targets and their profiles, if any."""
+    notes = Path(__file__).resolve().parent / "analysis.md"
+    if not notes.exists():
+        return []
+    return ["", *notes.read_text().rstrip().splitlines()]
 
 
 def _machine(meta: dict[str, Any]) -> list[str]:
@@ -163,14 +199,26 @@ def render(data: dict[str, Any], plot: Path | None) -> str:
         "What the SDK costs next to raw aiohttp (the floor) and the official zep-cloud SDK, "
         "measured on one machine in one run. Absolute figures depend on the machine; the "
         "ratios between contenders of the same run are what the targets judge.",
+        "",
+        f"Measured source: `{meta.get('revision') or 'unknown'}`, on {meta['date']} "
+        f"({meta['cpu_model']}, {meta['cores']} cores, Python {meta['python']}); the whole run "
+        f"took {meta['duration_s'] / 60:.1f} minutes.",
     ]
+    if meta.get("uncommitted"):
+        parts.append(
+            "The package had uncommitted changes when measured: "
+            + ", ".join(f"`{path}`" for path in meta["uncommitted"])
+            + "."
+        )
     if meta.get("quick"):
         parts += ["", "> **Quick smoke run**: tiny counts, the figures mean nothing."]
     parts += ["", "## Targets", "", *_targets(data)]
     if plot is not None:
         parts += ["", f"![client CPU per request by contender and scenario]({plot.name})"]
+    parts += ["", "## The sync facade's thread hop", "", *_hop(data)]
     parts += ["", "## Results", "", *_results(data, counts)]
     parts += ["", "## The server was not the bottleneck", "", *_server(data, counts)]
+    parts += _analysis()
     parts += ["", "## Method", "", *_method(meta, counts)]
     parts += ["", "## Machine", "", *_machine(meta)]
     if data.get("skipped"):

@@ -292,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         "meta": {
             **env.machine(official),
             "revision": args.revision or env.revision(REPO),
+            "uncommitted": [] if args.revision else env.uncommitted(REPO),
             "quick": args.quick,
             "counts": counts.as_dict(),
             "client_cpu": runner.client_cpu,
@@ -300,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "scenarios": runner.results,
         "targets": targets.evaluate(runner.results),
+        "hop": targets.hop(runner.results),
         "server": runner.servers,
         "skipped": runner.skipped,
         "errors": runner.errors,

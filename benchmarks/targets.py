@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,3 +91,34 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             row.update(ratio=None, passed=None)
         rows.append(row)
     return rows
+
+
+def hop(results: dict[str, Any]) -> dict[str, Any] | None:
+    """The sync facade's thread hop: ``Zep`` against ``AsyncZep`` making the same calls.
+
+    Both ran in ``sync_t1``, one caller, one call at a time, interleaved. The
+    figures are per call: client CPU (both threads of the sync client) and wall
+    time (the latency a caller sees), with the per-repetition differences.
+    """
+    sync = results.get("sync_t1", {}).get("zep_sync", {}).get("figures")
+    direct = results.get("sync_t1", {}).get("zep_async", {}).get("figures")
+    if not sync or not direct:
+        return None
+    out: dict[str, Any] = {}
+    for name, per_call in (
+        ("cpu_us", lambda f, i: f["cpu_us"]["values"][i]),
+        ("wall_us", lambda f, i: 1e6 / f["req_s"]["values"][i]),
+    ):
+        reps = min(len(sync["cpu_us"]["values"]), len(direct["cpu_us"]["values"]))
+        ours = [per_call(sync, i) for i in range(reps)]
+        ref = [per_call(direct, i) for i in range(reps)]
+        diff = [a - b for a, b in zip(ours, ref, strict=True)]
+        out[name] = {
+            "sync": statistics.median(ours),
+            "async": statistics.median(ref),
+            "overhead": statistics.median(ours) - statistics.median(ref),
+            "ratio": statistics.median(ours) / statistics.median(ref),
+            "paired_min": min(diff),
+            "paired_max": max(diff),
+        }
+    return out

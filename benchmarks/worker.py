@@ -71,9 +71,10 @@ async def _fanout(call: Callable[[], Awaitable[Any]], n: int) -> None:
 
 
 async def run_async(spec: dict[str, Any]) -> dict[str, float]:
-    """get_seq, get_c64, list100 and fanout for an async contender."""
+    """get_seq, get_c64, list100 and fanout for an async contender (and sync_t1's reference)."""
     scenario, n, warmup = spec["scenario"], spec["n"], spec["warmup"]
-    async with contenders.ASYNC[spec["contender"]](spec["base_url"]) as calls:
+    factory = contenders.ASYNC[spec["contender"]]
+    async with factory(spec["base_url"], spec.get("connections")) as calls:
         call = calls.page if scenario == "list100" else calls.get
         if scenario == "fanout":
             await _fanout(call, warmup)
@@ -178,7 +179,7 @@ def run_memory(spec: dict[str, Any]) -> dict[str, float]:
 def run(spec: dict[str, Any]) -> dict[str, float]:
     """Dispatch on the scenario."""
     scenario = spec["scenario"]
-    if scenario in ("sync_t1", "sync_t8"):
+    if scenario in ("sync_t1", "sync_t8") and spec["contender"] in contenders.SYNC:
         return run_sync(spec)
     if scenario == "walk":
         return asyncio.run(run_walk(spec))

@@ -65,9 +65,15 @@ def test_quick_run_writes_every_scenario(tmp_path: Path) -> None:
     for scenario in ("get_seq", "get_c64", "list100", "fanout", "walk"):
         assert by_scenario[scenario]["ratio"] > 0, scenario
     assert "official_async" in data["skipped"]["get_seq"]
+    # The sync facade's thread hop (issue 4): Zep against AsyncZep in the same scenario.
+    assert "zep_async" in data["scenarios"]["sync_t1"]
+    for figure in ("cpu_us", "wall_us"):
+        assert data["hop"][figure]["sync"] > 0
+        assert data["hop"][figure]["async"] > 0
 
     page = (tmp_path / "performance.md").read_text()
     assert "## Targets" in page
     assert "## The server was not the bottleneck" in page
+    assert "## The sync facade's thread hop" in page
     if importlib.util.find_spec("matplotlib") is not None:
         assert (tmp_path / "performance.png").stat().st_size > 0
