@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import pathlib
 import pickle
 import traceback
 import uuid
@@ -257,3 +258,41 @@ def test_no_warning_for_https_or_loopback(caplog: pytest.LogCaptureFixture, base
     """https:// anywhere and http:// to a loopback address are quiet."""
     AsyncZep(api_key=SECRET, base_url=base_url)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """An environment without proxy variables, for tests that set their own."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+async def test_a_netrc_default_entry_does_not_break_trust_env(
+    server: LocalZep, no_proxy_env: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    """With trust_env=True a matching .netrc entry neither replaces the key nor fails the call."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("default login someone password netrc-password\n", encoding="ascii")
+    netrc.chmod(0o600)
+    no_proxy_env.setenv("NETRC", str(netrc))
+    async with client(server.base_url, trust_env=True) as zep:
+        assert (await zep.memory.get_session("s")).session_id == "s"
+    assert server.requests[-1].headers["Authorization"] == f"Api-Key {SECRET}"
+
+
+async def test_trust_env_routes_through_the_environments_proxy(
+    serve: Callable[[Responder], Awaitable[RawServer]],
+    no_proxy_env: pytest.MonkeyPatch,
+) -> None:
+    """trust_env=True sends the request to HTTP_PROXY (absolute URL); without it, directly."""
+    proxy = await serve(canned(reply(200, b'{"session_id": "via-proxy"}')))
+    origin = await serve(canned(reply(200, b'{"session_id": "direct"}')))
+    no_proxy_env.setenv("HTTP_PROXY", proxy.root_url)
+    async with client(origin.base_url, trust_env=True) as zep:
+        assert (await zep.memory.get_session("s")).session_id == "via-proxy"
+    async with client(origin.base_url) as zep:
+        assert (await zep.memory.get_session("s")).session_id == "direct"
+    assert proxy.heads[0].startswith(f"GET {origin.base_url}/sessions/s ".encode())
+    assert len(origin.heads) == 1

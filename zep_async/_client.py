@@ -113,7 +113,8 @@ class AsyncZep:
         max_connections: Size of the connection pool.
         ssl: An ``ssl.SSLContext`` for custom CAs or client certificates, or ``False``
             to switch certificate verification off (only for local testing).
-        trust_env: Read proxy settings and ``.netrc`` from the environment.
+        trust_env: Read proxy settings from the environment (a proxy's login may come
+            from ``.netrc``; the API host's never does: the key is its credential).
 
     Raises:
         TypeError, ValueError: A bad argument; the API key is never shown.

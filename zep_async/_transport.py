@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from attrs import frozen
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
@@ -119,9 +120,12 @@ class Transport:
             connector = aiohttp.TCPConnector(
                 limit=self._config.max_connections, ssl=self._config.ssl
             )
+            # trust_env stays off in aiohttp itself: there it also fetches a Basic login
+            # from .netrc for the API host, which clashes with the key's Authorization
+            # header and fails every call (ValueError). request() reads the proxy instead.
             self._session = aiohttp.ClientSession(
                 connector=connector,
-                trust_env=self._config.trust_env,
+                trust_env=False,
                 timeout=self._defaults.client_timeout,
                 raise_for_status=False,
             )
@@ -226,6 +230,7 @@ class Transport:
         url_text = str(url)
         may_retry = retry_non_idempotent or method in IDEMPOTENT_METHODS
         max_retries = settings.max_retries if may_retry else 0
+        proxy, proxy_auth = await _env_proxy(url) if self._config.trust_env else (None, None)
         policy = self._policy
         budget = settings.total_timeout
         deadline = None if budget is None else policy.clock() + budget
@@ -242,7 +247,13 @@ class Transport:
                 # No redirects: the key goes to base_url and nowhere else (aiohttp keeps it
                 # on a same-origin hop and keeps the caller's other headers on any hop).
                 async with session.request(
-                    method, url, headers=headers, timeout=client_timeout, allow_redirects=False
+                    method,
+                    url,
+                    headers=headers,
+                    timeout=client_timeout,
+                    allow_redirects=False,
+                    proxy=proxy,
+                    proxy_auth=proxy_auth,
                 ) as response:
                     body, whole = await _read_body(response)
                     status = response.status
@@ -292,6 +303,14 @@ class Transport:
                 delay,
             )
             await policy.sleep(delay)
+
+
+async def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """The proxy the environment names for ``url`` (its login may come from .netrc)."""
+    try:
+        return await asyncio.to_thread(get_env_proxy_for_url, url)
+    except LookupError:  # none set, or NO_PROXY covers the host
+        return None, None
 
 
 async def _read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
