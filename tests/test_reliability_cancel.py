@@ -197,7 +197,9 @@ def test_leaving_a_sync_walk_releases_its_connections(local_zep_thread: LocalZep
     """Breaking out of Zep.iter_sessions with pages in flight frees them on the runner's loop."""
     server = local_zep_thread
     server.seed(100)
-    with Zep(api_key=KEY, base_url=server.base_url) as zep:
+    # Page 2 goes out first, on the pooled connection, so it is the one the 0 s delay meets;
+    # should that ever not hold, the 5 s timeout fails the test instead of hanging it.
+    with Zep(api_key=KEY, base_url=server.base_url, timeout=5) as zep:
         for seen, _ in enumerate(zep.memory.iter_sessions(page_size=10, prefetch=4), start=1):
             if seen == 10:  # page 2 answers at once; pages 3, 4 and 5 are held
                 server.delay("list_sessions", 0, times=1)

@@ -86,7 +86,7 @@ async def serve() -> AsyncIterator[Callable[[Responder], Awaitable[RawServer]]]:
 def client(base_url: str, **settings: object) -> AsyncZep:
     """An AsyncZep with SECRET, two instant retries and a short timeout."""
     return AsyncZep(
-        api_key=SECRET, base_url=base_url, timeout=0.5, retry_policy=NO_WAIT, **settings
+        api_key=SECRET, base_url=base_url, timeout=0.2, retry_policy=NO_WAIT, **settings
     )  # type: ignore[arg-type]
 
 
