@@ -266,7 +266,8 @@ async def test_breaking_out_cancels_pages_in_flight(local_zep: LocalZep, client:
     # back at once, pages 3 and 4 are held until the client gives up on them.
     local_zep.delay("list_sessions", 0, times=1)
     local_zep.delay("list_sessions", 3600)
-    eleventh = await anext(walk)
+    async with asyncio.timeout(10):  # fails fast should page 3 or 4 ever arrive first
+        eleventh = await anext(walk)
     await local_zep.wait_for_requests_async(4, route="list_sessions")
     await walk.aclose()  # what `break` inside `async with contextlib.aclosing(...)` does
     async with asyncio.timeout(10):
@@ -284,7 +285,10 @@ async def test_a_plain_break_also_cancels_pages_in_flight(
     """Without aclose, the loop's async-generator finaliser cancels the prefetches promptly."""
     local_zep.seed(100)
     seen = 0
-    async for _ in client.memory.iter_sessions(page_size=10, prefetch=3):
+    walk = client.memory.iter_sessions(
+        page_size=10, prefetch=3, request_options={"timeout_in_seconds": 10}
+    )
+    async for _ in walk:
         seen += 1
         if seen == 10:
             local_zep.delay("list_sessions", 0, times=1)
