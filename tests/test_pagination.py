@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -285,10 +286,9 @@ async def test_a_plain_break_also_cancels_pages_in_flight(
     """Without aclose, the loop's async-generator finaliser cancels the prefetches promptly."""
     local_zep.seed(100)
     seen = 0
-    walk = client.memory.iter_sessions(
+    async for _ in client.memory.iter_sessions(
         page_size=10, prefetch=3, request_options={"timeout_in_seconds": 10}
-    )
-    async for _ in walk:
+    ):
         seen += 1
         if seen == 10:
             local_zep.delay("list_sessions", 0, times=1)
@@ -393,6 +393,32 @@ def test_any_walk_yields_every_session_once_in_order(
     assert len(set(walked)) == total
     pages = server.count("list_sessions") - 1
     assert pages == max(1, -(-total // page_size))
+
+
+@pytest.mark.parametrize("view", ["sessions", "pages"])
+def test_loop_shutdown_after_a_break_closes_the_walk_quietly(
+    threaded_zep: LocalZep, view: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A walk left open when asyncio.run ends is closed by the loop with no error logged."""
+    threaded_zep.clear()
+    threaded_zep.seed(100)
+
+    kept: list[object] = []  # outlives the loop: only the loop's shutdown can close the walk
+
+    async def main() -> None:
+        async with AsyncZep(api_key=threaded_zep.api_key, base_url=threaded_zep.base_url) as zep:
+            walk = (
+                zep.memory.iter_sessions(page_size=10, prefetch=3)
+                if view == "sessions"
+                else zep.memory.iter_session_pages(page_size=1, prefetch=3)
+            )
+            kept.append(walk)
+            for _ in range(11):  # into page 2, so that pages are in flight
+                await anext(walk)
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        asyncio.run(main())
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
 
 
 # -- the sync twin ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from . import _validate
 from ._options import CheckedOptions, RequestOptions, check_request_options
 from .models import Session, SessionListResponse
-from .pagination import iterate_pages, unique_items
+from .pagination import PageWalker, unique_items, walk_pages
 
 if TYPE_CHECKING:
     from ._transport import Transport
@@ -162,27 +162,7 @@ class AsyncMemory:
             >>> async for page in zep.memory.iter_session_pages():  # doctest: +SKIP
             ...     print(page.response_count)
         """
-        query = _list_query(None, page_size, order_by, asc)
-        # Required here: None would mean "the server's default", which the walk cannot know.
-        _validate.check_int("page_size", page_size, minimum=1)
-        _validate.check_int("prefetch", prefetch, minimum=1)
-        options = _options(request_options)
-
-        async def fetch(number: int) -> SessionListResponse:
-            return await self._transport.get(
-                "/sessions-ordered",
-                SessionListResponse,
-                query={"page_number": str(number), **query},
-                options=options,
-            )
-
-        return iterate_pages(
-            fetch,
-            page_size=page_size,
-            prefetch=prefetch,
-            count=lambda page: len(page.sessions),
-            total=lambda page: page.total_count,
-        )
+        return walk_pages(self._walker(page_size, order_by, asc, prefetch, request_options))
 
     def iter_sessions(
         self,
@@ -204,11 +184,36 @@ class AsyncMemory:
             >>> async for session in zep.memory.iter_sessions():  # doctest: +SKIP
             ...     print(session.session_id)
         """
-        pages = self.iter_session_pages(
-            page_size=page_size,
-            order_by=order_by,
-            asc=asc,
-            prefetch=prefetch,
-            request_options=request_options,
-        )
+        pages = self._walker(page_size, order_by, asc, prefetch, request_options)
         return unique_items(pages, lambda page: page.sessions, _session_key)
+
+    def _walker(
+        self,
+        page_size: int,
+        order_by: OrderBy | None,
+        asc: bool | None,
+        prefetch: int,
+        request_options: RequestOptions | None,
+    ) -> PageWalker[SessionListResponse]:
+        """Check a walk's arguments now, at the call, and return its page walker."""
+        query = _list_query(None, page_size, order_by, asc)
+        # Required here: None would mean "the server's default", which the walk cannot know.
+        _validate.check_int("page_size", page_size, minimum=1)
+        _validate.check_int("prefetch", prefetch, minimum=1)
+        options = _options(request_options)
+
+        async def fetch(number: int) -> SessionListResponse:
+            return await self._transport.get(
+                "/sessions-ordered",
+                SessionListResponse,
+                query={"page_number": str(number), **query},
+                options=options,
+            )
+
+        return PageWalker(
+            fetch,
+            page_size=page_size,
+            prefetch=prefetch,
+            count=lambda page: len(page.sessions),
+            total=lambda page: page.total_count,
+        )

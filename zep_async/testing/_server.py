@@ -316,9 +316,10 @@ class LocalZep:
 
         Ids are the row id padded to four digits (``session-0042``); users
         look like ``user-0042`` (a few sessions have none); metadata,
-        classifications, facts and ended sessions are mixed in; timestamps carry 0 to 9 fractional digits and
-        offsets such as ``-07:00``, and ``created_at`` does not always follow
-        the row order. The same seed on the same store gives the same sessions.
+        classifications, facts and ended sessions are mixed in; timestamps
+        carry 0 to 9 fractional digits and offsets such as ``-07:00``, and
+        ``created_at`` does not always follow the row order. The same seed on
+        the same store gives the same sessions.
 
         Args:
             count: How many sessions to add.
