@@ -189,3 +189,16 @@ def test_second_event_loop_fails_clearly_before_sending() -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_unverified_tls_to_a_remote_host_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    """ssl=False towards a non-loopback https host logs one warning; loopback stays quiet."""
+    caplog.set_level(logging.WARNING, logger="zep_async")
+    AsyncZep(api_key=SECRET, base_url="https://127.0.0.1:9/api/v2", ssl=False)
+    AsyncZep(api_key=SECRET, base_url="https://zep-no-verify.example/api/v2", ssl=False)
+    AsyncZep(api_key=SECRET, base_url="https://zep-no-verify.example/api/v2", ssl=False)
+    AsyncZep(api_key=SECRET, base_url="https://zep-verified.example/api/v2")
+    warnings = [r.getMessage() for r in caplog.records if "not verified" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "zep-no-verify.example" in warnings[0]
+    assert SECRET not in caplog.text

@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncZep"]
 DEFAULT_BASE_URL = "https://api.getzep.com/api/v2"
 
 log = logging.getLogger("zep_async")
-_warned_plain_http: set[str] = set()
+_warned: set[tuple[str, str]] = set()
 #: Longer base URLs leave no room for the path within the 8 KB servers accept.
 _MAX_BASE_URL_LENGTH = 2048
 
@@ -86,9 +86,23 @@ def _is_loopback(host: str) -> bool:
 
 
 def _warn_plain_http(host: str) -> None:
-    if host not in _warned_plain_http:
-        _warned_plain_http.add(host)
-        log.warning("base URL for %s is plain http://: the API key will travel unencrypted", host)
+    _warn_once(host, "base URL for %s is plain http://: the API key will travel unencrypted")
+
+
+def _warn_unverified_tls(base_url: str) -> None:
+    host = urlsplit(base_url).hostname or ""
+    if not _is_loopback(host):
+        _warn_once(
+            host,
+            "ssl=False for %s: certificates are not verified, so anyone on the path "
+            "can read the API key",
+        )
+
+
+def _warn_once(host: str, message: str) -> None:
+    if (message, host) not in _warned:
+        _warned.add((message, host))
+        log.warning(message, host)
 
 
 class AsyncZep:
@@ -162,6 +176,8 @@ class AsyncZep:
             raise TypeError(
                 f"ssl must be an ssl.SSLContext or a bool, not {_validate.type_name(ssl)}"
             )
+        if ssl is False and self._base_url.startswith("https:"):
+            _warn_unverified_tls(self._base_url)
         self._transport: Transport = Transport(
             TransportConfig(
                 base_url=self._base_url,
