@@ -133,6 +133,7 @@ BAD_GET = [
     ({"session_id": "a\x00b"}, ValueError, "session_id"),
     ({"session_id": "\ud800"}, ValueError, "session_id"),
     ({"session_id": "x" * 1_000_000}, ValueError, "session_id"),
+    ({"session_id": "\U0001f600" * 1000}, ValueError, "percent-encoded"),  # 12 KB encoded
     ({"session_id": "a", "request_options": {"timeout": 3}}, TypeError, "timeout"),
     ({"session_id": "a", "request_options": {"max_retries": -1}}, ValueError, "max_retries"),
     ({"session_id": "a", "request_options": {"max_retries": 1.5}}, TypeError, "max_retries"),

@@ -14,13 +14,21 @@ from .pagination import PageWalker, unique_items, walk_pages
 if TYPE_CHECKING:
     from ._transport import Transport
 
-__all__ = ["MAX_SESSION_ID_LENGTH", "ORDER_BY_FIELDS", "AsyncMemory", "OrderBy"]
+__all__ = [
+    "MAX_ENCODED_SESSION_ID_LENGTH",
+    "MAX_SESSION_ID_LENGTH",
+    "ORDER_BY_FIELDS",
+    "AsyncMemory",
+    "OrderBy",
+]
 
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
 ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
 
 #: Longer ids would make URLs that servers and proxies commonly refuse (about 8 KB).
 MAX_SESSION_ID_LENGTH = 2048
+#: The same bound on the id once percent-encoded: 2,048 emoji take 24 KB on the wire.
+MAX_ENCODED_SESSION_ID_LENGTH = 6144
 
 
 def session_path(session_id: str) -> str:
@@ -75,7 +83,8 @@ class AsyncMemory:
 
         Args:
             session_id: Your own id of the session: any non-empty text without control
-                characters, up to 2,048 characters. It is sent percent-encoded as one
+                characters, up to 2,048 characters (6,144 once percent-encoded: about
+                700 characters of emoji). It is sent percent-encoded as one
                 path segment, so ``/``, ``?``, ``#``, ``%`` and ``..`` are safe.
             request_options: Per-call overrides (timeout, retries, headers, query).
 
@@ -92,9 +101,13 @@ class AsyncMemory:
             >>> session = await zep.memory.get_session("support-chat-42")  # doctest: +SKIP
         """
         _validate.check_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
-        return await self._transport.get(
-            session_path(session_id), Session, options=_options(request_options)
-        )
+        path = session_path(session_id)
+        if len(path) - len("/sessions/") > MAX_ENCODED_SESSION_ID_LENGTH:
+            raise ValueError(
+                f"session_id is {len(path) - len('/sessions/')} characters long once "
+                f"percent-encoded; at most {MAX_ENCODED_SESSION_ID_LENGTH} are allowed"
+            )
+        return await self._transport.get(path, Session, options=_options(request_options))
 
     async def list_sessions(
         self,
