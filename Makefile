@@ -51,9 +51,13 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev,bench]'
 	@touch $@
 
-# The full benchmark run (not part of `make test`; a tiny smoke run of it is).
+# The full benchmark run, about 8 minutes on 2 cores (not part of `make test`; a tiny
+# smoke run of it is). The official SDK goes in benchmarks/.venv-official, made on
+# first use. The run writes benchmarks/results/latest.json; the plot and the page are
+# then drawn from that file.
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --no-plot
+	$(BIN)/python -m benchmarks.plot
 	$(BIN)/python -m benchmarks.report
 
 test: lint typecheck pytest pytest-dev docs

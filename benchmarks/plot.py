@@ -6,13 +6,20 @@ Run: ``python -m benchmarks.plot [results.json] [out.png]`` (needs matplotlib).
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.plan import LABELS
 
-SCENARIOS = ("get_seq", "get_c64", "list100", "sync_t1", "sync_t8")
+SCENARIOS = {
+    "get_seq": "get_session\nsequential",
+    "get_c64": "get_session\nconcurrency 64",
+    "list100": "list_sessions(100)\nsequential",
+    "sync_t1": "sync get_session\n1 thread",
+    "sync_t8": "sync get_session\n8 threads",
+}
 ORDER = (
     "aiohttp",
     "zep_async",
@@ -33,6 +40,12 @@ COLORS = {
 }
 
 
+def _floor(value: float) -> float:
+    """The largest of 1, 2, 5 x 10**k below ``value``: where the log axis starts."""
+    decade = 10 ** math.floor(math.log10(value))
+    return max(step * decade for step in (1, 2, 5) if step * decade <= value)
+
+
 def write(data: dict[str, Any], path: Path) -> Path:
     """Draw the grouped bar chart (log scale, min-max whiskers) to ``path``."""
     import matplotlib
@@ -45,12 +58,14 @@ def write(data: dict[str, Any], path: Path) -> Path:
     present = [s for s in SCENARIOS if results.get(s)]
     fig, ax = plt.subplots(figsize=(11, 5.5), dpi=110)
     labelled: set[str] = set()
+    lowest = math.inf
     for x, scenario in enumerate(present):
         here = [c for c in ORDER if "cpu_us" in results[scenario].get(c, {}).get("figures", {})]
         width = 0.8 / max(len(here), 1)
         for i, contender in enumerate(here):
             figure = results[scenario][contender]["figures"]["cpu_us"]
             median = figure["median"]
+            lowest = min(lowest, figure["min"])
             where = x - 0.4 + width * (i + 0.5)
             ax.bar(
                 where,
@@ -71,18 +86,23 @@ def write(data: dict[str, Any], path: Path) -> Path:
                 fontsize=7,
             )
     ax.set_yscale("log")
+    if lowest < math.inf:
+        # Bars on a log axis start at an arbitrary floor: put it well below the lowest
+        # bar, so that bar lengths compare sensibly (and say where it is).
+        ax.set_ylim(bottom=_floor(lowest / 2))
     ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xticks(range(len(present)))
-    ax.set_xticklabels([s.replace("_", " ") for s in present])
+    ax.set_xticklabels([SCENARIOS[s] for s in present])
     ax.set_ylabel("client CPU per request, µs (log scale; median, min-max)")
     meta = data["meta"]
     ax.set_title(
         f"zep_async vs raw clients and zep-cloud: {meta['cpu_model']}, {meta['cores']} cores, "
-        f"Python {meta['python']}"
+        f"Python {meta['python']}\nsource {meta.get('revision') or 'unknown'}, {meta['date']}",
+        fontsize=10,
     )
-    ax.legend(fontsize=8, ncols=2)
+    ax.legend(fontsize=8, ncols=2, loc="upper left")
     ax.grid(axis="y", alpha=0.3, which="both")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
