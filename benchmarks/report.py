@@ -108,7 +108,19 @@ def _server(data: dict[str, Any], counts: Counts) -> list[str]:
     return lines
 
 
-def _method(meta: dict[str, Any], counts: Counts) -> list[str]:
+def _official_fanout(data: dict[str, Any]) -> str:
+    entry = data["scenarios"].get("fanout", {}).get("official_async")
+    if not entry or "cpu_us" not in entry["figures"]:
+        return ""
+    cpu_ms = entry["figures"]["cpu_us"]["median"] / 1000
+    return (
+        f" The official client's fan-out is bound by its own CPU, {cpu_ms:.1f} ms per call: "
+        "in a py-spy profile most of it is httpcore's connection pool checking each of its "
+        "connections for every request (`_assign_requests_to_connections`)."
+    )
+
+
+def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[str]:
     c = counts
     pinned = (
         f"The server runs on CPU {meta['server_cpu']} and every client process on CPU "
@@ -143,7 +155,8 @@ def _method(meta: dict[str, Any], counts: Counts) -> list[str]:
         f"{c.fanout:,} connections with its own public setting (aiohttp `TCPConnector(limit=)`, "
         "`AsyncZep(max_connections=)`, an `httpx.AsyncClient(limits=)` handed to the official "
         "client): with the default pools of 100 that all of them have, the fan-out is ten "
-        "waves of 200 ms for everyone and measures the pool, not the client.",
+        "waves of 200 ms for everyone and measures the pool, not the client."
+        + _official_fanout(data),
         "- **Thread hop**: `AsyncZep` runs in the 1-thread sync scenario too, awaiting the same "
         "calls one at a time, so `Zep` minus `AsyncZep` is the cost of the sync facade.",
         f"- **Walk**: `iter_sessions(page_size=100)` over {c.walk_total:,} sessions with "
@@ -219,7 +232,7 @@ def render(data: dict[str, Any], plot: Path | None) -> str:
     parts += ["", "## Results", "", *_results(data, counts)]
     parts += ["", "## The server was not the bottleneck", "", *_server(data, counts)]
     parts += _analysis()
-    parts += ["", "## Method", "", *_method(meta, counts)]
+    parts += ["", "## Method", "", *_method(data, meta, counts)]
     parts += ["", "## Machine", "", *_machine(meta)]
     if data.get("skipped"):
         skipped = "; ".join(f"{k}: {', '.join(v)}" for k, v in data["skipped"].items())
