@@ -50,10 +50,14 @@ def official_python(*, create: bool, venv: Path = OFFICIAL_VENV) -> Path | None:
 
 
 def revision(repo: Path) -> str | None:
-    """``git describe --always --dirty`` of the measured tree, if it is a checkout."""
+    """``git describe --always`` of the measured commit, if it is a checkout.
+
+    Not ``--dirty``: the run's own outputs (the page, the results) make the tree
+    dirty. ``uncommitted`` names what differs in the measured code instead.
+    """
     try:
         out = subprocess.run(
-            ["git", "-C", str(repo), "describe", "--always", "--dirty"],
+            ["git", "-C", str(repo), "describe", "--always"],
             capture_output=True,
             text=True,
             check=True,
@@ -63,7 +67,11 @@ def revision(repo: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def uncommitted(repo: Path, paths: tuple[str, ...] = ("zep_async",)) -> list[str]:
+#: What a run measures: the package and the harness (not the harness's outputs).
+MEASURED = ("zep_async", "benchmarks", ":!benchmarks/results")
+
+
+def uncommitted(repo: Path, paths: tuple[str, ...] = MEASURED) -> list[str]:
     """Files under ``paths`` that differ from the commit (so ``revision`` is not all of it)."""
     try:
         out = subprocess.run(

@@ -219,7 +219,7 @@ def render(data: dict[str, Any], plot: Path | None) -> str:
     ]
     if meta.get("uncommitted"):
         parts.append(
-            "The package had uncommitted changes when measured: "
+            "The package or the harness had uncommitted changes when measured: "
             + ", ".join(f"`{path}`" for path in meta["uncommitted"])
             + "."
         )
