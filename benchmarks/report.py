@@ -143,12 +143,13 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         "worker process (`benchmarks/worker.py`); within a repetition the contenders run back "
         "to back, their order rotated each repetition. Targets are ratios of medians from the "
         "same run; the per-repetition ratios (repetition *i* of one contender over repetition "
-        "*i* of the other) show the noise.",
+        "*i* of the other) show the noise. The machine is shared with other work, which is why "
+        "only ratios within one run are compared.",
         "- **Contenders**: raw aiohttp (`ClientSession.get` + `json.loads`: the floor), "
         "`AsyncZep` and `Zep` of this package, the official `AsyncZep` / `Zep` of zep-cloud "
         "(in its own virtual environment, `benchmarks/.venv-official`), raw httpx async and "
         "sync for context (in one scenario each, to keep the run under 10 minutes). Every client "
-        "runs with its default settings.",
+        "runs with its default settings, except for the fan-out's pool size (below).",
         f"- **Fan-out**: {c.fanout:,} concurrent `get_session` calls (`asyncio.gather`) against "
         f"{c.fanout_latency_ms:g} ms of server latency, after {c.fanout_warmup} warm-up calls; "
         f"wall time, {c.fanout_reps} repetitions. Every client's pool is sized to "
