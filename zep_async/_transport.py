@@ -101,6 +101,12 @@ class Transport:
             **config.headers,
             "Authorization": f"Api-Key {config.api_key}",
         }
+        # The session's default headers, so that a call without extra headers does not
+        # have aiohttp merge them again; set one by one as aiohttp merges request headers
+        # (a later name replaces an earlier one in any case), so the wire sees the same.
+        self._session_headers: CIMultiDict[str] = CIMultiDict()
+        for name, value in self._headers.items():
+            self._session_headers[name] = value
         total = config.total_timeout if config.total_timeout is not None else 2 * config.timeout
         self._defaults = _settings(config.timeout, total, config.max_retries)
         self._session: aiohttp.ClientSession | None = None
@@ -125,6 +131,7 @@ class Transport:
             # header and fails every call (ValueError). request() reads the proxy instead.
             self._session = aiohttp.ClientSession(
                 connector=connector,
+                headers=self._session_headers,
                 trust_env=False,
                 timeout=self._defaults.client_timeout,
                 raise_for_status=False,
@@ -166,9 +173,10 @@ class Transport:
         session, self._session, self._loop = self._session, None, None
         return session
 
-    def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, dict[str, str]]:
+    def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, dict[str, str] | None]:
+        """The call's limits, and its headers if they differ from the session's defaults."""
         if not options:
-            return self._defaults, self._headers
+            return self._defaults, None
         defaults = self._defaults
         timeout = options.get("timeout_in_seconds", defaults.timeout)
         total = options.get("total_timeout_in_seconds")
@@ -178,8 +186,7 @@ class Transport:
             total = explicit if explicit is not None else 2 * timeout
         settings = _settings(timeout, total, options.get("max_retries", defaults.max_retries))
         extra = options.get("additional_headers")
-        headers = {**self._headers, **extra} if extra else self._headers
-        return settings, headers
+        return settings, {**self._headers, **extra} if extra else None
 
     async def get(
         self,

@@ -40,17 +40,23 @@ def check_text(
         raise TypeError(f"{name} must be a str, not {type_name(value)}")
     if not value or value.isspace():
         raise ValueError(f"{name} must not be empty or blank")
-    shown = "" if secret else f" (got {value[:40]!r}{'…' if len(value) > 40 else ''})"
     if max_length is not None and len(value) > max_length:
         raise ValueError(
             f"{name} is {len(value)} characters long; at most {max_length} are allowed"
         )
     if _CONTROL.search(value):
-        raise ValueError(f"{name} must not contain control characters{shown}")
+        raise ValueError(f"{name} must not contain control characters{_shown(value, secret)}")
     # Raised outside the `except`: a chained UnicodeEncodeError would hold the text (a key?).
     if not _is_unicode(value):
-        raise ValueError(f"{name} must be valid Unicode text (no lone surrogates){shown}")
+        raise ValueError(
+            f"{name} must be valid Unicode text (no lone surrogates){_shown(value, secret)}"
+        )
     return value
+
+
+def _shown(value: str, secret: bool) -> str:
+    """The value for a message, cut to 40 characters; nothing for a secret."""
+    return "" if secret else f" (got {value[:40]!r}{'…' if len(value) > 40 else ''})"
 
 
 def show_number(value: int | float) -> str:
