@@ -1,0 +1,139 @@
+"""The generated fast structure functions agree with cattrs on every input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zep_async import Session, SessionListResponse, from_dict
+from zep_async._convert import _converters, _fast_function
+
+STAMPS = [
+    "2024-08-07T18:25:43Z",
+    "2024-08-07T18:25:43.123456789-07:00",
+    "2024-08-07T18:25:43",
+    "2024-08-07",
+    "yesterday",
+]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.sampled_from(STAMPS),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+EXAMPLES = st.fixed_dictionaries(
+    {}, optional={"high": JSON, "medium": JSON, "low": st.text(max_size=5)}
+)
+INSTRUCTION = st.fixed_dictionaries(
+    {}, optional={"instruction": st.one_of(st.text(max_size=5), JSON), "examples": EXAMPLES | JSON}
+)
+FIELD_VALUES: dict[str, Any] = {
+    "uuid": st.text(max_size=8) | JSON,
+    "id": st.integers() | JSON,
+    "session_id": st.text(max_size=8) | JSON,
+    "user_id": st.none() | st.text(max_size=8),
+    "created_at": st.sampled_from(STAMPS) | JSON,
+    "updated_at": st.sampled_from(STAMPS),
+    "deleted_at": st.none() | st.sampled_from(STAMPS),
+    "ended_at": JSON,
+    "metadata": st.dictionaries(st.text(max_size=5), JSON, max_size=3) | JSON,
+    "classifications": st.dictionaries(st.text(max_size=5), st.text(max_size=5) | JSON) | JSON,
+    "facts": st.lists(st.text(max_size=5) | JSON, max_size=3) | JSON,
+    "fact_rating_instruction": INSTRUCTION | JSON,
+    "project_uuid": st.text(max_size=8),
+    "from_the_future": JSON,
+}
+SESSIONS = st.fixed_dictionaries({}, optional=FIELD_VALUES)
+PAGES = st.fixed_dictionaries(
+    {},
+    optional={
+        "sessions": st.none() | st.lists(SESSIONS, max_size=3) | JSON,
+        "total_count": st.integers() | JSON,
+        "response_count": st.integers(),
+    },
+)
+
+
+def _outcome(structure: Any, data: dict[str, Any]) -> object:
+    try:
+        return structure(data)
+    except Exception:  # cattrs' errors, ours: only whether it was refused matters here
+        return "refused"
+
+
+def test_every_model_has_a_fast_function() -> None:
+    """The models are plain enough for generated code, which builds what cattrs builds."""
+    fast = _fast_function(SessionListResponse)
+    assert fast is not None
+    data = {
+        "sessions": [
+            {
+                "uuid": "u",
+                "id": 1,
+                "created_at": "2024-08-07T18:25:43.1+02:00",
+                "facts": ["f"],
+                "classifications": {"k": "v"},
+                "fact_rating_instruction": {"instruction": "i", "examples": {"high": "h"}},
+            }
+        ],
+        "total_count": 1,
+    }
+    assert fast(data) == _converters()[1].structure(data, SessionListResponse)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SESSIONS)
+def test_session_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
+    """from_dict accepts exactly what cattrs accepts, and builds an equal Session."""
+    expected = _outcome(lambda d: _converters()[1].structure(d, Session), data)
+    assert _outcome(lambda d: from_dict(Session, d), data) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(PAGES)
+def test_page_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
+    """The same for a page, sessions included, however mixed their shapes."""
+    expected = _outcome(lambda d: _converters()[1].structure(d, SessionListResponse), data)
+    assert _outcome(lambda d: from_dict(SessionListResponse, d), data) == expected
+
+
+def test_containers_are_copied_as_cattrs_copies_them() -> None:
+    """Lists and str-to-str maps are copies; arbitrary metadata is kept as decoded."""
+    data: dict[str, Any] = {"facts": ["a"], "classifications": {"k": "v"}, "metadata": {"m": 1}}
+    session = from_dict(Session, data)
+    assert session.facts == ["a"]
+    assert session.facts is not data["facts"]
+    assert session.classifications is not data["classifications"]
+    assert session.metadata is data["metadata"]
+
+
+def test_cattrs_loads_only_when_needed() -> None:
+    """import zep_async and decoding well-formed data do not load cattrs; an error does."""
+    code = (
+        "import sys, zep_async\n"
+        "from zep_async._convert import decode\n"
+        'decode(zep_async.Session, b\'{"id": 1, "created_at": "2024-08-07T18:25:43Z"}\')\n'
+        "print('cattrs' in sys.modules)\n"
+        "try:\n"
+        "    zep_async.from_dict(zep_async.Session, {'id': 'seven'})\n"
+        "except ValueError:\n"
+        "    print('cattrs' in sys.modules)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
