@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import quote
@@ -25,15 +26,35 @@ __all__ = [
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
 ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
 
+#: RFC 3986 unreserved characters: a segment of only these is sent as it is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
+
 #: Longer ids would make URLs that servers and proxies commonly refuse (about 8 KB).
 MAX_SESSION_ID_LENGTH = 2048
 #: The same bound on the id once percent-encoded: 2,048 emoji take 24 KB on the wire.
 MAX_ENCODED_SESSION_ID_LENGTH = 6144
 
 
-def session_path(session_id: str) -> str:
-    """Return ``/sessions/<id>`` with the id percent-encoded as exactly one path segment."""
-    segment = quote(session_id, safe="")
+def session_path(session_id: object) -> str:
+    """Check ``session_id`` and return ``/sessions/<id>``, the id encoded as one path segment.
+
+    Raises:
+        TypeError, ValueError: ``session_id`` is not an id that can be sent.
+    """
+    if (
+        type(session_id) is str
+        and len(session_id) <= MAX_SESSION_ID_LENGTH
+        and _UNRESERVED.fullmatch(session_id)
+    ):
+        segment = session_id  # the common id: nothing to refuse, nothing to encode
+    else:
+        text = _validate.check_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
+        segment = quote(text, safe="")
+        if len(segment) > MAX_ENCODED_SESSION_ID_LENGTH:
+            raise ValueError(
+                f"session_id is {len(segment)} characters long once percent-encoded; "
+                f"at most {MAX_ENCODED_SESSION_ID_LENGTH} are allowed"
+            )
     if segment in (".", ".."):
         # Dot-segments would be resolved away by URL normalisation; %2E survives it.
         segment = segment.replace(".", "%2E")
@@ -100,13 +121,7 @@ class AsyncMemory:
         Example:
             >>> session = await zep.memory.get_session("support-chat-42")  # doctest: +SKIP
         """
-        _validate.check_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
         path = session_path(session_id)
-        if len(path) - len("/sessions/") > MAX_ENCODED_SESSION_ID_LENGTH:
-            raise ValueError(
-                f"session_id is {len(path) - len('/sessions/')} characters long once "
-                f"percent-encoded; at most {MAX_ENCODED_SESSION_ID_LENGTH} are allowed"
-            )
         return await self._transport.get(path, Session, options=_options(request_options))
 
     async def list_sessions(

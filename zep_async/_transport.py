@@ -197,18 +197,15 @@ class Transport:
         options: CheckedOptions | None = None,
     ) -> T:
         """GET ``path`` (already percent-encoded) and decode the JSON body into ``cls``."""
-        status, body, request_id, url, attempts = await self.request(
+        status, body, headers, url, attempts = await self.request(
             "GET", path, query=query, options=options
         )
-        return decode(
-            cls,
-            body,
-            status_code=status,
-            request_id=request_id,
-            method="GET",
-            url=url,
-            attempts=attempts,
-        )
+        try:
+            return decode(cls, body, status_code=status, method="GET", attempts=attempts)
+        except APIResponseValidationError as error:
+            # Filled in here, on the rare failure, rather than for every response.
+            error.url, error.request_id = str(url), _request_id(headers)
+            raise
 
     async def request(
         self,
@@ -218,11 +215,11 @@ class Transport:
         query: Mapping[str, str] | None = None,
         options: CheckedOptions | None = None,
         retry_non_idempotent: bool = False,
-    ) -> tuple[int, bytes, str | None, str, int]:
+    ) -> tuple[int, bytes, Mapping[str, str], URL, int]:
         """Send one call, retrying as the policy allows.
 
         Returns:
-            ``(status, body, request_id, url, attempts)`` of the 2xx response.
+            ``(status, body, headers, url, attempts)`` of the 2xx response.
 
         Raises:
             APIStatusError: A non-2xx status, after retries where they apply.
@@ -234,7 +231,6 @@ class Transport:
         extra_query = options.get("additional_query_parameters") if options else None
         if query or extra_query:
             url = url.with_query({**(query or {}), **(extra_query or {})})
-        url_text = str(url)
         may_retry = retry_non_idempotent or method in IDEMPOTENT_METHODS
         max_retries = settings.max_retries if may_retry else 0
         proxy, proxy_auth = await _env_proxy(url) if self._config.trust_env else (None, None)
@@ -264,14 +260,15 @@ class Transport:
                 ) as response:
                     body, whole = await _read_body(response)
                     status = response.status
-                    if not whole and status < 300:
-                        raise _too_large(response, body, method, url_text, attempt)
                     if status < 300:
+                        if not whole:
+                            raise _too_large(response, body, method, str(url), attempt)
                         if log.isEnabledFor(logging.DEBUG):
-                            log.debug("%s %s -> %d (attempt %d)", method, url_text, status, attempt)
-                        return status, body, _request_id(response.headers), url_text, attempt
-                    error = _status_error(response, body, method, url_text)
+                            log.debug("%s %s -> %d (attempt %d)", method, url, status, attempt)
+                        return status, body, response.headers, url, attempt
+                    error = _status_error(response, body, method, str(url))
             except TimeoutError as exc:
+                url_text = str(url)
                 error = APITimeoutError(
                     f"{method} {url_text} timed out after {client_timeout.total:g} s",
                     method=method,
@@ -279,6 +276,7 @@ class Transport:
                 )
                 error.__cause__ = exc
             except aiohttp.ClientError as exc:
+                url_text = str(url)
                 error = APIConnectionError(
                     f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
                 )
@@ -298,12 +296,12 @@ class Transport:
                 )
             if delay is None:
                 if log.isEnabledFor(logging.DEBUG):
-                    log.debug("%s %s failed for good: %s", method, url_text, _cause(error))
+                    log.debug("%s %s failed for good: %s", method, url, _cause(error))
                 raise error
             log.info(
                 "retrying %s %s (attempt %d of %d) after %s in %.3f s",
                 method,
-                url_text,
+                url,
                 attempt + 1,
                 max_retries + 1,
                 _cause(error),
