@@ -56,7 +56,7 @@ def check_text(
 
 def _shown(value: str, secret: bool) -> str:
     """The value for a message, cut to 40 characters; nothing for a secret."""
-    return "" if secret else f" (got {value[:40]!r}{'…' if len(value) > 40 else ''})"
+    return "" if secret else f" (got {show_text(value)})"
 
 
 def show_number(value: int | float) -> str:
