@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zep_async import AsyncZep, InternalServerError, Session, SessionListResponse, Zep
-from zep_async.pagination import iterate_pages, unique_items
+from zep_async.pagination import PageWalker, unique_items, walk_pages
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
@@ -51,12 +51,14 @@ class FakePages:
             self.in_flight -= 1
 
     def walk(self, prefetch: int) -> AsyncIterator[tuple[list[int], int | None]]:
-        return iterate_pages(
-            self.fetch,
-            page_size=self.page_size,
-            prefetch=prefetch,
-            count=lambda page: len(page[0]),
-            total=lambda page: page[1],
+        return walk_pages(
+            PageWalker(
+                self.fetch,
+                page_size=self.page_size,
+                prefetch=prefetch,
+                count=lambda page: len(page[0]),
+                total=lambda page: page[1],
+            )
         )
 
 
@@ -132,9 +134,8 @@ async def test_an_error_surfaces_at_its_page_and_cancels_the_rest() -> None:
     seen: list[int] = []
 
     async def consume() -> None:
-        async for page in iterate_pages(
-            fetch, page_size=10, prefetch=4, count=len, total=lambda _: 100
-        ):
+        walker = PageWalker(fetch, page_size=10, prefetch=4, count=len, total=lambda _: 100)
+        async for page in walk_pages(walker):
             seen.append(page[0])
 
     with pytest.raises(ValueError, match="page 3 broke"):

@@ -104,8 +104,8 @@ class AsyncMemory:
 
         Args:
             session_id: Your own id of the session: any non-empty text without control
-                characters, up to 2,048 characters (6,144 once percent-encoded: about
-                700 characters of emoji). It is sent percent-encoded as one
+                characters, up to 2,048 characters (6,144 once percent-encoded, which
+                512 emoji fill). It is sent percent-encoded as one
                 path segment, so ``/``, ``?``, ``#``, ``%`` and ``..`` are safe.
             request_options: Per-call overrides (timeout, retries, headers, query).
 

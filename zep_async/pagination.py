@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from typing import Generic, Protocol, TypeVar
 
-__all__ = ["ClosableAsyncIterator", "PageWalker", "iterate_pages", "unique_items", "walk_pages"]
+__all__ = ["ClosableAsyncIterator", "PageWalker", "unique_items", "walk_pages"]
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -132,20 +132,6 @@ async def walk_pages(walker: PageWalker[P]) -> AsyncGenerator[P, None]:
             yield page
     finally:
         await walker.aclose()
-
-
-def iterate_pages(
-    fetch: Callable[[int], Awaitable[P]],
-    *,
-    page_size: int,
-    prefetch: int,
-    count: Callable[[P], int],
-    total: Callable[[P], int | None],
-) -> AsyncGenerator[P, None]:
-    """Yield the pages of a ``PageWalker`` built from these arguments; see its docstring."""
-    return walk_pages(
-        PageWalker(fetch, page_size=page_size, prefetch=prefetch, count=count, total=total)
-    )
 
 
 async def unique_items(
