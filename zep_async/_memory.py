@@ -10,7 +10,7 @@ from urllib.parse import quote
 from . import _validate
 from ._options import CheckedOptions, RequestOptions, check_request_options
 from .models import Session, SessionListResponse
-from .pagination import PageWalker, unique_items, walk_pages
+from .pagination import PagedList
 
 if TYPE_CHECKING:
     from ._transport import Transport
@@ -175,9 +175,11 @@ class AsyncMemory:
 
         Arguments are checked here, before the first page is requested. Pages
         after the first may be fetched ``prefetch`` at a time; they are still
-        yielded in order, and the walk stops at the first empty or short page or
-        when ``total_count`` is reached. Leaving the loop early cancels pages in
-        flight.
+        yielded in order, and the walk stops at the first empty or short page,
+        after a page longer than ``page_size`` (a server that ignored it sent
+        everything), or when ``total_count`` is reached. A prefetched page whose
+        ``total_count`` differs from the page before it is read again. Leaving
+        the loop early cancels pages in flight.
 
         Args:
             page_size: Sessions per page, at least 1.
@@ -190,7 +192,7 @@ class AsyncMemory:
             >>> async for page in zep.memory.iter_session_pages():  # doctest: +SKIP
             ...     print(page.response_count)
         """
-        return walk_pages(self._walker(page_size, order_by, asc, prefetch, request_options))
+        return self._walker(page_size, order_by, asc, prefetch, request_options).pages()
 
     def iter_sessions(
         self,
@@ -203,17 +205,20 @@ class AsyncMemory:
     ) -> AsyncGenerator[Session, None]:
         """Iterate over every session of the project, page after page.
 
-        Takes the arguments of ``iter_session_pages``. A session seen once in
-        this walk (same ``uuid``, or ``session_id`` when there is no uuid) is not
-        yielded again, even if sessions created during the walk shift the pages.
-        An error stops the walk where it happens, after the sessions before it.
+        Takes the arguments of ``iter_session_pages``. Every session that exists
+        for the whole walk is yielded exactly once, even while others are being
+        created (as long as fewer than 10,000 are created between two page
+        reads): repeats are recognised by ``uuid`` (or ``session_id`` when there
+        is no uuid) among the last 10,000 sessions yielded, so the walk's memory
+        stays bounded. Deletions during the walk can make a session be missed;
+        see docs/pagination.md. An error stops the walk where it happens, after
+        the sessions before it.
 
         Example:
             >>> async for session in zep.memory.iter_sessions():  # doctest: +SKIP
             ...     print(session.session_id)
         """
-        pages = self._walker(page_size, order_by, asc, prefetch, request_options)
-        return unique_items(pages, lambda page: page.sessions, _session_key)
+        return self._walker(page_size, order_by, asc, prefetch, request_options).walk_items()
 
     def _walker(
         self,
@@ -222,8 +227,8 @@ class AsyncMemory:
         asc: bool | None,
         prefetch: int,
         request_options: RequestOptions | None,
-    ) -> PageWalker[SessionListResponse]:
-        """Check a walk's arguments now, at the call, and return its page walker."""
+    ) -> PagedList[SessionListResponse, Session]:
+        """Check a walk's arguments now, at the call, and describe the list to walk."""
         query = _list_query(None, page_size, order_by, asc)
         # Required here: None would mean "the server's default", which the walk cannot know.
         _validate.check_int("page_size", page_size, minimum=1)
@@ -238,10 +243,11 @@ class AsyncMemory:
                 options=options,
             )
 
-        return PageWalker(
+        return PagedList(
             fetch,
+            items=lambda page: page.sessions,
+            total=lambda page: page.total_count,
+            key=_session_key,
             page_size=page_size,
             prefetch=prefetch,
-            count=lambda page: len(page.sessions),
-            total=lambda page: page.total_count,
         )

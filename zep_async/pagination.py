@@ -1,10 +1,27 @@
-"""Walking offset-paged lists: generic, no HTTP.
+"""Walking offset-paged lists: one generic walk for every paged list, no HTTP.
 
-``PageWalker`` drives any ``fetch(page_number)`` coroutine. After the first
-page it knows the total, so it may fetch up to ``prefetch`` later pages at once;
-it still returns them strictly in page order, stops at the first empty or short
-page or once the total is reached, and ``aclose`` cancels whatever is still in
-flight when the walk ends early (an error, a ``break``, a cancelled consumer).
+A resource describes its list with a ``PagedList``: a coroutine that fetches
+page ``n`` (1-based; the resource turns it into its wire style: ``page_number``,
+``pageNumber`` or ``cursor``), and how to read a page's items, its total and an
+item's key. ``PagedList.pages()`` and ``PagedList.walk_items()`` are the two walks.
+
+``PageWalker`` drives the fetches. After the first page it knows the total, so
+it may fetch up to ``prefetch`` later pages at once; it still returns them
+strictly in page order, stops at the first empty, short or oversized page or
+once the total is reached, and ``aclose`` cancels whatever is still in flight
+when the walk ends early (an error, a ``break``, a cancelled consumer).
+
+While the list changes, pages fetched at different moments come from different
+versions of it. A page requested before the page in front of it had arrived
+(a prefetched page) is kept only if it reports the same total as that page;
+otherwise it is read again, now, which makes the versions of the pages a walk
+accepts follow page order. With only insertions that is enough for every item
+present during the whole walk to be seen (docs/pagination.md has the argument).
+
+``unique_items`` drops the repeats that insertions cause. A repeat is always one
+of the most recently yielded items, so it keeps the keys of the last
+``DEFAULT_WINDOW`` items only (``RecentKeys``): a walk's memory does not grow
+with the number of items walked.
 
 The walker is a plain async iterator, not an async generator, on purpose: each
 public walk is then exactly one async generator (``walk_pages`` or
@@ -17,14 +34,35 @@ is already running".
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from collections import OrderedDict
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Sequence,
+)
+from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-__all__ = ["ClosableAsyncIterator", "PageWalker", "unique_items", "walk_pages"]
+__all__ = [
+    "DEFAULT_WINDOW",
+    "ClosableAsyncIterator",
+    "PageWalker",
+    "PagedList",
+    "RecentKeys",
+    "unique_items",
+    "walk_pages",
+]
 
 P = TypeVar("P")
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
+
+#: How many keys of recently yielded items a walk keeps to drop repeats (~1.3 MB).
+DEFAULT_WINDOW = 10_000
 
 
 class ClosableAsyncIterator(Protocol[T_co]):
@@ -47,7 +85,8 @@ class PageWalker(Generic[P]):
 
     Args:
         fetch: Returns page ``n`` (1-based).
-        page_size: The page size ``fetch`` asks for; a shorter page is the last.
+        page_size: The page size ``fetch`` asks for; a shorter page is the last,
+            and so is a longer one (a server that ignored the size sent everything).
         prefetch: How many pages may be in flight at once (1 = strictly sequential).
         count: How many items a page holds.
         total: The total item count a page reports, or ``None`` if unknown.
@@ -69,9 +108,12 @@ class PageWalker(Generic[P]):
         self._total = total
         self._number = 1  # the page the next __anext__ returns
         self._scheduled = 0  # the highest page requested so far
-        self._known_total: int | None = None
+        self._known_total: int | None = None  # as the last page returned reported it
         self._in_flight: dict[int, asyncio.Future[P]] = {}
+        self._early: set[int] = set()  # pages requested before the page in front arrived
         self._done = False
+        #: How many pages were read a second time because the list moved under them.
+        self.rereads = 0
 
     def __aiter__(self) -> PageWalker[P]:
         return self
@@ -85,9 +127,7 @@ class PageWalker(Generic[P]):
         except BaseException:
             self._done = True
             raise
-        reported = self._total(page)
-        if reported is not None:
-            self._known_total = reported
+        self._known_total = self._total(page)
         if self._is_last(number, self._count(page)):
             await self.aclose()  # pages past the end, fetched before the total shrank
         self._number = number + 1
@@ -102,15 +142,30 @@ class PageWalker(Generic[P]):
         last = -(-total // self._page_size) if total is not None else number
         while len(self._in_flight) < self._prefetch and self._scheduled < last:
             self._scheduled += 1
+            if self._scheduled > number:
+                self._early.add(self._scheduled)
             self._in_flight[self._scheduled] = asyncio.ensure_future(self._fetch(self._scheduled))
         future = self._in_flight.pop(number, None)
         if future is None:
             raise StopAsyncIteration
-        return await future
+        page = await future
+        if number in self._early:
+            self._early.discard(number)
+            if self._total(page) != total or total is None:
+                # Served from another version of the list than the page before it: read
+                # it again, now that the page before it has arrived.
+                self.rereads += 1
+                future = asyncio.ensure_future(self._fetch(number))
+                self._in_flight[number] = future
+                try:
+                    page = await future
+                finally:
+                    self._in_flight.pop(number, None)
+        return page
 
     def _is_last(self, number: int, items: int) -> bool:
-        if items < self._page_size:
-            return True
+        if items != self._page_size:
+            return True  # empty, short, or a server that ignored the page size
         total = self._known_total
         return total is not None and number * self._page_size >= total
 
@@ -134,26 +189,103 @@ async def walk_pages(walker: PageWalker[P]) -> AsyncGenerator[P, None]:
         await walker.aclose()
 
 
+class RecentKeys:
+    """The keys of the last ``capacity`` items yielded: a set that forgets its oldest keys.
+
+    Args:
+        capacity: How many keys are kept at most, at least 1.
+    """
+
+    def __init__(self, capacity: int = DEFAULT_WINDOW) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, not {capacity}")
+        self.capacity = capacity
+        self._keys: OrderedDict[Hashable, None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def add(self, key: Hashable) -> bool:
+        """Remember ``key``; return ``False`` if it was already among the recent keys."""
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self.capacity:
+            self._keys.popitem(last=False)
+        return True
+
+
 async def unique_items(
     pages: ClosableAsyncIterator[P],
     items: Callable[[P], Iterable[T]],
     key: Callable[[T], Hashable],
+    *,
+    recent: RecentKeys | None = None,
 ) -> AsyncGenerator[T, None]:
-    """Flatten ``pages`` into items, skipping any item whose ``key`` was already seen.
+    """Flatten ``pages`` into items, skipping any item whose ``key`` was yielded recently.
 
     Offset paging repeats an item when rows are inserted ahead of the cursor
-    during a walk; this drops the repeat. A ``None`` key is never deduplicated.
-    ``pages`` is closed when the items end, for whatever reason.
+    during a walk; the repeat is one of the items yielded last, so only the keys
+    of the last ``recent.capacity`` items (``DEFAULT_WINDOW`` by default) are
+    kept. A ``None`` key is never deduplicated. ``pages`` is closed when the
+    items end, for whatever reason.
     """
-    seen: set[Hashable] = set()
+    seen = RecentKeys() if recent is None else recent
     try:
         async for page in pages:
             for item in items(page):
                 marker = key(item)
-                if marker is not None:
-                    if marker in seen:
-                        continue
-                    seen.add(marker)
+                if marker is not None and not seen.add(marker):
+                    continue
                 yield item
     finally:
         await pages.aclose()
+
+
+@dataclass(frozen=True)
+class PagedList(Generic[P, T]):
+    """One paged list of the API: how to fetch a page and how to read it.
+
+    A resource builds one per walk; ``pages()`` and ``items()`` do the rest, with
+    the same guarantees for every list (order, each item once under insertions,
+    bounded memory and prefetch, cancellation).
+
+    Attributes:
+        fetch: Returns page ``n`` (1-based), sent in the list's own wire style.
+        items: The items of a page, in the list's order.
+        total: The total a page reports (``total_count``), or ``None``.
+        key: An item's identity (its ``uuid``), or ``None`` to never deduplicate it.
+        page_size: The page size ``fetch`` asks for.
+        prefetch: Pages in flight at once, at least 1.
+        window: Keys of recently yielded items kept to drop repeats.
+    """
+
+    fetch: Callable[[int], Awaitable[P]]
+    items: Callable[[P], Sequence[T]]
+    total: Callable[[P], int | None]
+    key: Callable[[T], Hashable]
+    page_size: int
+    prefetch: int
+    window: int = DEFAULT_WINDOW
+
+    def walker(self) -> PageWalker[P]:
+        """A new walk over the pages, as a closable async iterator."""
+        items = self.items
+        return PageWalker(
+            self.fetch,
+            page_size=self.page_size,
+            prefetch=self.prefetch,
+            count=lambda page: len(items(page)),
+            total=self.total,
+        )
+
+    def pages(self) -> AsyncGenerator[P, None]:
+        """Walk the pages, in order."""
+        return walk_pages(self.walker())
+
+    def walk_items(self) -> AsyncGenerator[T, None]:
+        """Walk the items, page after page, each item once."""
+        return unique_items(self.walker(), self.items, self.key, recent=RecentKeys(self.window))
