@@ -265,3 +265,71 @@ async def test_the_dedup_state_stays_bounded_over_a_long_walk() -> None:
         count += 1
     assert count >= 30_000
     assert most == 500
+
+
+# -- the re-read, attacked -----------------------------------------------------------
+
+
+async def test_a_total_that_never_settles_costs_at_most_one_reread_per_page() -> None:
+    """A server whose total_count differs on every answer: each page is read twice at most."""
+    answers = itertools.count()
+
+    async def fetch(number: int) -> Page:
+        await asyncio.sleep(0)
+        rows = [{"uuid": f"{number}-{i}"} for i in range(10)] if number <= 20 else []
+        return {"sessions": rows, "total_count": 1_000 + next(answers)}
+
+    paged = PagedList(
+        fetch,
+        items=lambda page: page["sessions"],
+        total=lambda page: page["total_count"],
+        key=lambda item: item["uuid"],
+        page_size=10,
+        prefetch=4,
+    )
+    walker = paged.walker()
+    walked = [item async for item in unique_items(walker, paged.items, paged.key)]
+    assert len(walked) == 200
+    assert walker.rereads <= 20
+    assert next(answers) <= 1 + 2 * 21 + 4  # the empty page 21, and a few cancelled ones
+
+
+async def test_cancelling_the_consumer_during_a_reread_cancels_it() -> None:
+    """The re-read is a page in flight like any other: cancelled and awaited on the way out."""
+    reread_started = asyncio.Event()
+    reread_cancelled = asyncio.Event()
+    asked: list[int] = []
+
+    async def fetch(number: int) -> Page:
+        asked.append(number)
+        if number == 2:
+            await asyncio.sleep(0)  # page 3 is answered first, from an older version
+            return {"sessions": [{"uuid": "b"}], "total_count": 4}
+        if asked.count(number) == 2:
+            reread_started.set()
+            try:
+                await asyncio.Event().wait()
+            finally:
+                reread_cancelled.set()
+        return {"sessions": [{"uuid": str(number)}], "total_count": 3}
+
+    paged = PagedList(
+        fetch,
+        items=lambda page: page["sessions"],
+        total=lambda page: page["total_count"],
+        key=lambda item: item["uuid"],
+        page_size=1,
+        prefetch=4,
+    )
+    walk = paged.walk_items()
+    assert [(await anext(walk))["uuid"] for _ in range(2)] == ["1", "b"]
+    third = asyncio.ensure_future(anext(walk))
+    async with asyncio.timeout(5):
+        await reread_started.wait()
+    third.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await third
+    await walk.aclose()
+    assert reread_cancelled.is_set()
+    assert asked.count(3) == 2
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
