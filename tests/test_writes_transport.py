@@ -275,3 +275,13 @@ async def test_outcomes_arrive_as_their_classes(
     assert isinstance(info.value, BadRequestError) == (status == 400)
     assert info.value.message == message
     assert local_zep.count(ROUTE) == 1
+
+
+def test_the_sync_client_takes_retry_writes(local_zep: LocalZep) -> None:
+    """Zep(retry_writes=...) reaches the transport it drives, checked like AsyncZep's."""
+    from zep_async import Zep
+
+    with Zep(api_key="k", base_url=local_zep.base_url, retry_writes=True) as zep:
+        assert zep._async._transport._config.retry_writes is True
+    with pytest.raises(TypeError, match="retry_writes"):
+        Zep(api_key="k", base_url=local_zep.base_url, retry_writes="yes")  # type: ignore[arg-type]
