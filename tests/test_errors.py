@@ -71,3 +71,89 @@ def test_errors_pickle_with_their_data() -> None:
     assert str(copy) == str(error)
     timeout = pickle.loads(pickle.dumps(errors.APITimeoutError("late", attempts=2)))
     assert (type(timeout), timeout.attempts, str(timeout)) == (errors.APITimeoutError, 2, "late")
+
+
+OUTCOMES = [
+    (
+        400,
+        "bad request: session already exists with session_id: chat-42",
+        errors.AlreadyExistsError,
+    ),
+    (400, "bad request: user already exists with user_id: u-7", errors.AlreadyExistsError),
+    (409, "session already exists", errors.AlreadyExistsError),
+    (409, "Already Exists", errors.AlreadyExistsError),
+    (400, "bad request: message_uuid already exists", errors.AlreadyExistsError),
+    (400, "user not found", errors.UserNotFoundError),
+    (400, "bad request: user does not exist with user_id: ", errors.UserNotFoundError),
+    (404, "user not found", errors.UserNotFoundError),
+    (409, "session ended: session has ended", errors.SessionEndedError),
+    (400, "session ended: session has ended", errors.SessionEndedError),
+]
+
+
+@pytest.mark.parametrize(("status", "message", "outcome"), OUTCOMES)
+def test_outcomes_are_recognised_whatever_the_status(
+    status: int, message: str, outcome: type[errors.APIStatusError]
+) -> None:
+    """A duplicate, an unknown user, an ended session: one class each, the status kept."""
+    cls = errors.status_error_class(status, message)
+    error = cls(message, status_code=status)
+    assert isinstance(error, outcome)
+    assert error.status_code == status
+    # A 400 stays a BadRequestError, as the official SDK raised it; other statuses keep theirs.
+    assert isinstance(error, errors.BadRequestError) == (status == 400)
+    assert isinstance(error, errors.status_error_class(status))
+    assert repr(error).startswith(f"{outcome.__name__}(status_code={status}")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls
+    assert copy.status_code == status
+
+
+def test_outcome_classes_sit_in_the_tree() -> None:
+    """A duplicate and an ended session are conflicts; an unknown user is a not-found."""
+    assert issubclass(errors.AlreadyExistsError, errors.ConflictError)
+    assert issubclass(errors.SessionEndedError, errors.ConflictError)
+    assert issubclass(errors.UserNotFoundError, errors.NotFoundError)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "bad request: sessionID cannot be empty"),
+        (404, "not found"),
+        (409, "conflict"),
+        (500, "session already exists"),  # a 5xx is never an outcome
+        (422, "user not found"),
+        (400, "x" * 600 + " already exists"),  # only the start of a message is read
+    ],
+)
+def test_other_messages_keep_the_plain_class(status: int, message: str) -> None:
+    """Without the words, or on another status, the class is the status's own."""
+    assert errors.status_error_class(status, message) is errors.status_error_class(status)
+
+
+def test_may_have_been_applied_is_an_attribute_and_a_sentence() -> None:
+    """False by default everywhere; when set, str() says so and how to act, message unchanged."""
+    for error in (
+        errors.ZepError("x"),
+        errors.APIConnectionError("x"),
+        errors.InternalServerError("x", status_code=500),
+        errors.APIResponseValidationError("x", status_code=200, body=""),
+    ):
+        assert error.may_have_been_applied is False
+    error = errors.InternalServerError(
+        "boom", status_code=500, method="POST", may_have_been_applied=True
+    )
+    assert str(error) == (
+        "500 Internal Server Error: boom; this POST may have been applied: "
+        "check before sending it again"
+    )
+    assert error.message == "boom"
+    timeout = errors.APITimeoutError("PATCH u timed out", method="PATCH")
+    timeout.may_have_been_applied = True
+    assert str(timeout).endswith("this PATCH may have been applied: check before sending it again")
+    assert pickle.loads(pickle.dumps(timeout)).may_have_been_applied is True
+    gone = errors.NotFoundError(
+        "not found", status_code=404, method="DELETE", may_have_been_applied=True
+    )
+    assert "may already have deleted it" in str(gone)

@@ -157,6 +157,13 @@ BAD_HEADERS: list[tuple[object, type[Exception]]] = [
     ({"X-A": f"{HEADER_SECRET}\x7f"}, ValueError),
     ({"X-A": f"{HEADER_SECRET}\ud800"}, ValueError),
     ({"X-A": HEADER_SECRET + MEGABYTE}, ValueError),
+    # Beyond Latin-1: aiohttp would send raw UTF-8 that no HTTP peer reads as text.
+    ({"X-Name": f"café☃{HEADER_SECRET}"}, ValueError),
+    ({"X-A": f"{HEADER_SECRET}\u0100"}, ValueError),
+    ({"X-A": f"{HEADER_SECRET}😀"}, ValueError),
+    # Header names are case-insensitive: one name twice is ambiguous.
+    ({"X-A": HEADER_SECRET, "x-a": HEADER_SECRET}, ValueError),
+    ({"authorization": HEADER_SECRET, "AUTHORIZATION": HEADER_SECRET}, ValueError),
 ]
 
 BAD_QUERY: list[tuple[object, type[Exception]]] = [
@@ -191,6 +198,7 @@ for _key, _bad in [
     ("timeout_in_seconds", [*BAD_SECONDS, (None, TypeError)]),
     ("total_timeout_in_seconds", [*BAD_SECONDS, (None, TypeError)]),
     ("max_retries", BAD_RETRIES),
+    ("retry_writes", [(1, TypeError), ("true", TypeError), (None, TypeError)]),
     ("additional_headers", BAD_HEADERS),
     ("additional_query_parameters", BAD_QUERY),
 ]:
@@ -264,6 +272,8 @@ BAD_CONSTRUCTOR = (
             (f"{SECRET}\x00", ValueError),
             (f"{SECRET}\ud800", ValueError),
             (SECRET + MEGABYTE, ValueError),
+            (f"{SECRET}☃", ValueError),
+            (f"{SECRET}\u0100", ValueError),
         ],
     )
     + _rows("base_url", BAD_BASE_URLS)
@@ -275,6 +285,7 @@ BAD_CONSTRUCTOR = (
     + _rows("retry_policy", [({"initial_delay": 0}, TypeError), (RetryPolicy, TypeError)])
     + _rows("ssl", [("yes", TypeError), (None, TypeError), (1, TypeError), (ssl, TypeError)])
     + _rows("trust_env", [(1, TypeError), ("true", TypeError), (None, TypeError)])
+    + _rows("retry_writes", [(1, TypeError), ("true", TypeError), (None, TypeError)])
 )
 
 BAD_RETRY_POLICY = [
@@ -383,12 +394,16 @@ def test_retry_policy_refuses_bad_argument(
     _check_message(info.value, name)
 
 
-def test_bad_key_from_the_environment_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("bad", [f"{SECRET}\x1b[31m", f"{SECRET}☃"])
+def test_bad_key_from_the_environment_is_not_echoed(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
     """A malformed ZEP_API_KEY is refused naming the variable, without showing its value."""
-    monkeypatch.setenv("ZEP_API_KEY", f"{SECRET}\x1b[31m")
+    monkeypatch.setenv("ZEP_API_KEY", bad)
     with pytest.raises(ValueError, match="ZEP_API_KEY") as info:
         AsyncZep(base_url="http://127.0.0.1:9/api/v2")
     assert SECRET not in str(info.value)
+    assert "☃" not in str(info.value)
 
 
 @pytest.mark.parametrize("root", ["http://127.0.0.1:99999", "http://[::1", "http://a b"])

@@ -11,6 +11,7 @@ from ._retry import RetryPolicy
 from ._sync import Memory, Zep
 from ._version import __version__
 from .errors import (
+    AlreadyExistsError,
     APIConnectionError,
     ApiError,
     APIResponseValidationError,
@@ -23,8 +24,10 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    SessionEndedError,
     UnauthorizedError,
     UnprocessableEntityError,
+    UserNotFoundError,
     ZepError,
 )
 from .models import FactRatingExamples, FactRatingInstruction, Session, SessionListResponse
@@ -34,6 +37,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AlreadyExistsError",
     "ApiError",
     "AsyncMemory",
     "AsyncZep",
@@ -52,9 +56,11 @@ __all__ = [
     "RequestOptions",
     "RetryPolicy",
     "Session",
+    "SessionEndedError",
     "SessionListResponse",
     "UnauthorizedError",
     "UnprocessableEntityError",
+    "UserNotFoundError",
     "Zep",
     "ZepError",
     "__version__",

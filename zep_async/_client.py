@@ -39,7 +39,9 @@ def _resolve_api_key(api_key: object) -> str:
         name = "the ZEP_API_KEY environment variable"
     else:
         name = "api_key"
-    return _validate.check_text(name, api_key, secret=True, max_length=_validate.MAX_HEADER_LENGTH)
+    return _validate.check_text(
+        name, api_key, secret=True, header=True, max_length=_validate.MAX_HEADER_LENGTH
+    )
 
 
 def _resolve_base_url(base_url: object) -> str:
@@ -122,13 +124,21 @@ class AsyncZep:
         total_timeout: Seconds a whole call may take, retries and waits included;
             defaults to twice ``timeout``.
         max_retries: Retries after the first attempt for retryable failures (0 = none).
-        headers: Extra headers sent with every request.
+        headers: Extra headers sent with every request. Names are case-insensitive; a
+            header given here replaces the SDK's own of that name (``Authorization``
+            included), and a call's ``additional_headers`` replace these.
         retry_policy: How to wait between attempts; see ``RetryPolicy``.
         max_connections: Size of the connection pool.
         ssl: An ``ssl.SSLContext`` for custom CAs or client certificates, or ``False``
             to switch certificate verification off (only for local testing).
         trust_env: Read proxy settings from the environment (a proxy's login may come
             from ``.netrc``; the API host's never does: the key is its credential).
+        retry_writes: Let a POST or PATCH be resent after a failure that may have
+            applied it (a 5xx, a timeout, a connection lost after sending), which
+            can duplicate it (Zep's writes are not idempotent). Off by default: a
+            write is then resent only when the server provably did not act on it
+            (the connection could not be opened, or a 429). A call's
+            ``request_options={"retry_writes": ...}`` wins over this.
 
     Raises:
         TypeError, ValueError: A bad argument; the API key is never shown.
@@ -154,6 +164,7 @@ class AsyncZep:
         max_connections: int = 100,
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
+        retry_writes: bool = False,
     ) -> None:
         key = _resolve_api_key(api_key)
         self._base_url = _resolve_base_url(base_url)
@@ -190,6 +201,7 @@ class AsyncZep:
                 max_connections=_validate.check_int("max_connections", max_connections, minimum=1),
                 ssl=ssl,
                 trust_env=_validate.check_bool("trust_env", trust_env),
+                retry_writes=_validate.check_bool("retry_writes", retry_writes),
             )
         )
         self.memory = AsyncMemory(self._transport)

@@ -17,8 +17,13 @@ class RequestOptions(TypedDict, total=False):
         timeout_in_seconds: Time limit of each attempt.
         total_timeout_in_seconds: Time limit of the whole call, retries and waits included.
         max_retries: Retries after the first attempt; ``0`` means exactly one attempt.
-        additional_headers: Extra headers; they win over the client's headers.
+        additional_headers: Extra headers; they win over the client's headers and the
+            SDK's own (``Authorization`` included), names compared case-insensitively.
         additional_query_parameters: Extra query parameters; they win over the call's own.
+        retry_writes: ``True`` to let a POST or PATCH be resent after a failure that
+            may have applied it (a 5xx, a timeout, a lost connection), accepting
+            duplicates; ``False`` to forbid it even if the client allows it. Without
+            it the client's ``retry_writes`` holds. Reads are unaffected.
     """
 
     timeout_in_seconds: float
@@ -26,6 +31,7 @@ class RequestOptions(TypedDict, total=False):
     max_retries: int
     additional_headers: Mapping[str, str]
     additional_query_parameters: Mapping[str, str | int | float | bool]
+    retry_writes: bool
 
 
 _KNOWN = frozenset(RequestOptions.__annotations__)
@@ -39,6 +45,7 @@ class CheckedOptions(TypedDict, total=False):
     max_retries: int
     additional_headers: dict[str, str]
     additional_query_parameters: dict[str, str]
+    retry_writes: bool
 
 
 def check_request_options(options: object) -> CheckedOptions:
@@ -77,5 +84,9 @@ def check_request_options(options: object) -> CheckedOptions:
         checked["additional_query_parameters"] = _validate.check_query(
             "request_options['additional_query_parameters']",
             options["additional_query_parameters"],
+        )
+    if "retry_writes" in options:
+        checked["retry_writes"] = _validate.check_bool(
+            "request_options['retry_writes']", options["retry_writes"]
         )
     return checked

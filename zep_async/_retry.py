@@ -20,6 +20,8 @@ from ._validate import check_seconds
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "READ_METHODS",
+    "REFUSED_STATUSES",
     "RETRYABLE_STATUSES",
     "RetryPolicy",
     "backoff_delay",
@@ -30,8 +32,17 @@ __all__ = [
 #: Statuses worth another try: the request may well succeed a moment later.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
-#: Methods that may be sent twice without changing the outcome.
+#: Methods that may be sent twice without changing the outcome. Zep's POST and
+#: PATCH are not (a second add_session fails, a second memory.add stores the
+#: messages twice): they are resent only when the server provably did not act.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+#: Methods that change nothing: no failure of theirs can have applied anything.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Statuses with which the server refuses a request without acting on it, so
+#: that even a write may be sent again (429: too many requests).
+REFUSED_STATUSES = frozenset({429})
 
 
 def _seconds(_: object, attribute: Attribute[float], value: object) -> None:

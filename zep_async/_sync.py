@@ -152,6 +152,7 @@ class Zep:
         max_connections: int = 100,
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
+        retry_writes: bool = False,
     ) -> None:
         settings: dict[str, Any] = {
             "api_key": api_key,
@@ -164,6 +165,7 @@ class Zep:
             "max_connections": max_connections,
             "ssl": ssl,
             "trust_env": trust_env,
+            "retry_writes": retry_writes,
         }
         self._async = AsyncZep(**settings)
         self._runner = Runner()

@@ -24,7 +24,14 @@ from yarl import URL
 
 from ._convert import decode
 from ._options import CheckedOptions
-from ._retry import IDEMPOTENT_METHODS, RETRYABLE_STATUSES, RetryPolicy, next_delay
+from ._retry import (
+    IDEMPOTENT_METHODS,
+    READ_METHODS,
+    REFUSED_STATUSES,
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    next_delay,
+)
 from ._retry import parse_retry_after as _parse_retry_after
 from ._version import __version__
 from .errors import (
@@ -47,6 +54,8 @@ USER_AGENT = (
     f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 )
 _REQUEST_ID_HEADERS = ("X-Zep-Request-ID", "X-Request-ID")
+#: The request headers of a call with a body and no per-call headers.
+_JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 #: The largest response body read, after decompression. Past it a broken or hostile
 #: server (an endless stream, a gzip bomb) would fill memory before any timeout fired;
 #: a page of a thousand large sessions is a few megabytes.
@@ -69,6 +78,7 @@ class TransportConfig:
     max_connections: int
     ssl: ssl_module.SSLContext | bool
     trust_env: bool
+    retry_writes: bool = False
 
     def __repr__(self) -> str:
         return f"TransportConfig(base_url={self.base_url!r}, api_key='***')"
@@ -95,18 +105,23 @@ class Transport:
         self._config = config
         self._base = config.base_url.rstrip("/")
         self._policy = config.retry_policy
-        self._headers: dict[str, str] = {
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-            **config.headers,
-            "Authorization": f"Api-Key {config.api_key}",
-        }
+        # Header names are case-insensitive at every merge: the client's headers replace
+        # the defaults of the same name (Authorization included), and a call's
+        # additional_headers replace both (see _resolve).
+        self._headers: CIMultiDict[str] = CIMultiDict(
+            {
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+                "Authorization": f"Api-Key {config.api_key}",
+            }
+        )
+        for name, value in config.headers.items():
+            self._headers[name] = value
         # The session's default headers, so that a call without extra headers does not
-        # have aiohttp merge them again; set one by one as aiohttp merges request headers
-        # (a later name replaces an earlier one in any case), so the wire sees the same.
-        self._session_headers: CIMultiDict[str] = CIMultiDict()
-        for name, value in self._headers.items():
-            self._session_headers[name] = value
+        # have aiohttp merge them again.
+        self._session_headers = self._headers
+        # A body's Content-Type is a default too: the client's own wins.
+        self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
         total = config.total_timeout if config.total_timeout is not None else 2 * config.timeout
         self._defaults = _settings(config.timeout, total, config.max_retries)
         self._session: aiohttp.ClientSession | None = None
@@ -173,7 +188,7 @@ class Transport:
         session, self._session, self._loop = self._session, None, None
         return session
 
-    def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, dict[str, str] | None]:
+    def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, CIMultiDict[str] | None]:
         """The call's limits, and its headers if they differ from the session's defaults."""
         if not options:
             return self._defaults, None
@@ -186,7 +201,12 @@ class Transport:
             total = explicit if explicit is not None else 2 * timeout
         settings = _settings(timeout, total, options.get("max_retries", defaults.max_retries))
         extra = options.get("additional_headers")
-        return settings, {**self._headers, **extra} if extra else None
+        if not extra:
+            return settings, None
+        headers = self._headers.copy()
+        for name, value in extra.items():
+            headers[name] = value  # replaces every spelling of the name
+        return settings, headers
 
     async def get(
         self,
@@ -197,14 +217,33 @@ class Transport:
         options: CheckedOptions | None = None,
     ) -> T:
         """GET ``path`` (already percent-encoded) and decode the JSON body into ``cls``."""
-        status, body, headers, url, attempts = await self.request(
-            "GET", path, query=query, options=options
+        return await self.call("GET", path, cls, query=query, options=options)
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        cls: type[T],
+        *,
+        query: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        options: CheckedOptions | None = None,
+    ) -> T:
+        """Send ``method`` to ``path`` and decode the 2xx JSON body into ``cls``.
+
+        ``body`` is the request's JSON, already encoded (``_convert`` does that);
+        the retry rule for each method is in ``request``.
+        """
+        status, data, headers, url, attempts = await self.request(
+            method, path, query=query, body=body, options=options
         )
         try:
-            return decode(cls, body, status_code=status, method="GET", attempts=attempts)
+            return decode(cls, data, status_code=status, method=method, attempts=attempts)
         except APIResponseValidationError as error:
             # Filled in here, on the rare failure, rather than for every response.
             error.url, error.request_id = str(url), _request_id(headers)
+            # A 2xx says the write was applied, whatever its body.
+            error.may_have_been_applied = method not in READ_METHODS
             raise
 
     async def request(
@@ -213,10 +252,22 @@ class Transport:
         path: str,
         *,
         query: Mapping[str, str] | None = None,
+        body: bytes | None = None,
         options: CheckedOptions | None = None,
         retry_non_idempotent: bool = False,
     ) -> tuple[int, bytes, Mapping[str, str], URL, int]:
         """Send one call, retrying as the policy allows.
+
+        ``body`` (JSON, already encoded) is sent with ``Content-Type: application/json``.
+
+        What is retried depends on the method. Reads and DELETE (idempotent) are
+        retried after any retryable failure. A POST or PATCH (Zep's writes are not
+        idempotent) is resent only when the server provably did not act on it: the
+        connection could not be opened, or a 429; unless ``retry_writes`` (per call,
+        else the client's) or ``retry_non_idempotent`` allows every retry. For any
+        method but a read, an error after a failure that may have applied the
+        request (5xx, timeout, connection lost after sending, cut body), on this
+        attempt or an earlier one, has ``may_have_been_applied`` set.
 
         Returns:
             ``(status, body, headers, url, attempts)`` of the 2xx response.
@@ -226,13 +277,26 @@ class Transport:
             APIConnectionError: No usable response, after retries where they apply.
         """
         session = self._open()
-        settings, headers = self._resolve(options)
+        settings, extra_headers = self._resolve(options)
+        headers: Mapping[str, str] | None = extra_headers
         url = URL(self._base + path, encoded=True)
         extra_query = options.get("additional_query_parameters") if options else None
         if query or extra_query:
             url = url.with_query({**(query or {}), **(extra_query or {})})
-        may_retry = retry_non_idempotent or method in IDEMPOTENT_METHODS
-        max_retries = settings.max_retries if may_retry else 0
+        max_retries = settings.max_retries
+        write = method not in READ_METHODS
+        if retry_non_idempotent or method in IDEMPOTENT_METHODS:
+            resend_any = True
+        elif options and "retry_writes" in options:
+            resend_any = options["retry_writes"]
+        else:
+            resend_any = self._config.retry_writes
+        if body is not None:
+            if extra_headers is None:
+                headers = self._body_headers
+            elif "Content-Type" not in extra_headers:
+                extra_headers["Content-Type"] = "application/json"
+        applied = False  # may an attempt so far have applied this write?
         proxy, proxy_auth = await _env_proxy(url) if self._config.trust_env else (None, None)
         policy = self._policy
         budget = settings.total_timeout
@@ -246,6 +310,7 @@ class Transport:
                 if remaining < settings.timeout:
                     client_timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
             error: ZepError
+            unsent = False  # did the server provably not act on this attempt?
             try:
                 # No redirects: the key goes to base_url and nowhere else (aiohttp keeps it
                 # on a same-origin hop and keeps the caller's other headers on any hop).
@@ -253,20 +318,24 @@ class Transport:
                     method,
                     url,
                     headers=headers,
+                    data=body,
                     timeout=client_timeout,
                     allow_redirects=False,
                     proxy=proxy,
                     proxy_auth=proxy_auth,
                 ) as response:
-                    body, whole = await _read_body(response)
+                    data, whole = await _read_body(response)
                     status = response.status
                     if status < 300:
                         if not whole:
-                            raise _too_large(response, body, method, str(url), attempt)
+                            error = _too_large(response, data, method, str(url), attempt)
+                            error.may_have_been_applied = write
+                            raise error
                         if log.isEnabledFor(logging.DEBUG):
                             log.debug("%s %s -> %d (attempt %d)", method, url, status, attempt)
-                        return status, body, response.headers, url, attempt
-                    error = _status_error(response, body, method, str(url))
+                        return status, data, response.headers, url, attempt
+                    error = _status_error(response, data, method, str(url))
+                    unsent = status in REFUSED_STATUSES
             except TimeoutError as exc:
                 url_text = str(url)
                 error = APITimeoutError(
@@ -281,9 +350,15 @@ class Transport:
                     f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
                 )
                 error.__cause__ = _without_request_headers(exc)
+                # Only a connection that could not be opened (refused, DNS, TLS) proves
+                # the server never saw the request; a disconnect may follow a commit.
+                unsent = isinstance(exc, aiohttp.ClientConnectorError)
             error.attempts = attempt
-            retryable = not isinstance(error, APIStatusError) or (
-                error.status_code in RETRYABLE_STATUSES
+            if write:
+                applied = applied or not (unsent or _answered_without_acting(error))
+                error.may_have_been_applied = applied
+            retryable = (resend_any or unsent) and (
+                not isinstance(error, APIStatusError) or error.status_code in RETRYABLE_STATUSES
             )
             delay = None
             if retryable:
@@ -389,7 +464,7 @@ def _status_error(
             f"{where} not followed: the API key is sent to base_url only; "
             "point base_url at the new address"
         )
-    return status_error_class(status)(
+    return status_error_class(status, message)(
         message or (response.reason or ""),
         status_code=status,
         body=parsed,
@@ -414,6 +489,11 @@ def _without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
         exc.request_info = bare
         exc.args = tuple(bare if arg is info else arg for arg in exc.args)
     return exc
+
+
+def _answered_without_acting(error: ZepError) -> bool:
+    """Whether the server's answer says it did not apply the request (a 3xx or 4xx)."""
+    return isinstance(error, APIStatusError) and error.status_code < 500
 
 
 def _describe(exc: BaseException) -> str:

@@ -33,9 +33,18 @@ def type_name(value: object) -> str:
 
 
 def check_text(
-    name: str, value: object, *, max_length: int | None = None, secret: bool = False
+    name: str,
+    value: object,
+    *,
+    max_length: int | None = None,
+    secret: bool = False,
+    header: bool = False,
 ) -> str:
-    """Require a non-blank ``str`` free of control characters and lone surrogates."""
+    """Require a non-blank ``str`` free of control characters and lone surrogates.
+
+    With ``header``, the text goes into a header (the API key), so it must also
+    be Latin-1 (see ``check_headers``).
+    """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type_name(value)}")
     if not value or value.isspace():
@@ -51,6 +60,8 @@ def check_text(
         raise ValueError(
             f"{name} must be valid Unicode text (no lone surrogates){_shown(value, secret)}"
         )
+    if header and not _is_latin1(value):
+        raise ValueError(f"{name} {_NOT_LATIN1}{_shown(value, secret)}")
     return value
 
 
@@ -104,20 +115,42 @@ def check_headers(name: str, value: object) -> dict[str, str]:
     """Require a mapping of header names (RFC 9110 tokens) to values, all ``str``.
 
     A value may be empty, but must hold no control character other than a tab,
-    no lone surrogate, and at most ``MAX_HEADER_LENGTH`` characters. Values may be
-    credentials, so no message shows one.
+    no lone surrogate, no character beyond Latin-1 (HTTP has no encoding for
+    them: aiohttp would send raw UTF-8) and at most ``MAX_HEADER_LENGTH``
+    characters. Header names are case-insensitive, so one name given twice in
+    different spellings is refused. Values may be credentials, so no message
+    shows one.
     """
     if not isinstance(value, Mapping):
         raise TypeError(f"{name} must be a mapping of str to str, not {type_name(value)}")
     headers: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise TypeError(f"{name} must map str to str; got {type_name(key)}: {type_name(item)}")
         if len(key) > MAX_HEADER_LENGTH or not _TOKEN.fullmatch(key):
             raise ValueError(f"{name} has an invalid header name {show_text(key)}")
+        other = seen.setdefault(key.lower(), key)
+        if other != key:
+            raise ValueError(
+                f"{name} names one header twice, as {show_text(other)} and {show_text(key)} "
+                "(header names are case-insensitive)"
+            )
         where = f"{name}[{show_text(key)}]"
         headers[key] = _check_wire_text(where, item, MAX_HEADER_LENGTH, _HEADER_CONTROL)
+        if not _is_latin1(item):
+            raise ValueError(f"{where} {_NOT_LATIN1}")
     return headers
+
+
+_NOT_LATIN1 = (
+    "must hold only Latin-1 characters (U+0000 to U+00FF): a header cannot carry "
+    "other text; percent-encode or base64-encode it"
+)
+
+
+def _is_latin1(text: str) -> bool:
+    return text.isascii() or max(text) <= "\xff"
 
 
 def check_query(name: str, value: object) -> dict[str, str]:

@@ -10,11 +10,25 @@ The tree::
      │    ├── AuthenticationError           401
      │    ├── PermissionDeniedError         403
      │    ├── NotFoundError                 404
+     │    │    └── UserNotFoundError        the user named by user_id does not exist
      │    ├── ConflictError                 409
+     │    │    ├── AlreadyExistsError       a duplicate session_id, user_id or message uuid
+     │    │    └── SessionEndedError        the session has ended
      │    ├── UnprocessableEntityError      422
      │    ├── RateLimitError                429
      │    └── InternalServerError           500 and above
      └── APIResponseValidationError    a 2xx whose body is not what the API promises
+
+The three outcome classes are chosen from the status and the server's message
+when the error is built, whichever status the server uses (the Community Edition
+answers 400 for a duplicate and for an unknown user, HTTP's answer would be 409
+and 404). ``status_code`` keeps the real status, and one raised for a 400 is also
+a ``BadRequestError``, so ``except BadRequestError`` code written against the
+official SDK keeps catching what it caught there.
+
+Every error carries ``may_have_been_applied``: ``True`` when a write (POST,
+PATCH, DELETE) failed in a way that leaves open whether the server acted on it,
+so an agent can check before resending. See ``docs/retries.md``.
 
 The official SDK's names stay importable for code that migrates:
 ``UnauthorizedError`` is ``AuthenticationError`` and ``ApiError`` is ``APIStatusError``.
@@ -37,6 +51,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AlreadyExistsError",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -45,8 +60,10 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SessionEndedError",
     "UnauthorizedError",
     "UnprocessableEntityError",
+    "UserNotFoundError",
     "ZepError",
     "status_error_class",
 ]
@@ -61,11 +78,17 @@ class ZepError(Exception):
         method: The HTTP method of the failed call, when there was one.
         url: The URL of the failed call (it never holds the API key).
         attempts: How many attempts were made before giving up (1 without retries).
+        may_have_been_applied: ``True`` when the call was a write (POST, PATCH,
+            DELETE) and an attempt failed without a clear answer (a 5xx, a
+            timeout, a connection lost after sending, a cut body): the server
+            may have acted on it, so check before sending it again. ``False``
+            when no attempt can have changed anything (and for every read).
     """
 
     method: str | None
     url: str | None
     attempts: int
+    may_have_been_applied: bool
 
     def __init__(
         self,
@@ -74,15 +97,29 @@ class ZepError(Exception):
         method: str | None = None,
         url: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.url = url
         self.attempts = attempts
+        self.may_have_been_applied = may_have_been_applied
 
     def __str__(self) -> str:
-        return self.message
+        return self.message + self._applied_note()
+
+    def _applied_note(self) -> str:
+        """The sentence ``str()`` adds when the write may have been applied."""
+        if not self.__dict__.get("may_have_been_applied"):
+            return ""
+        method = self.method or "write"
+        if method == "DELETE" and isinstance(self, NotFoundError):
+            return (
+                "; an earlier attempt of this DELETE failed without a clear answer "
+                "and may already have deleted it"
+            )
+        return f"; this {method} may have been applied: check before sending it again"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors defeat Exception's default pickling; rebuild from __dict__.
@@ -125,8 +162,15 @@ class APIResponseValidationError(ZepError):
         method: str | None = None,
         url: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool = False,
     ) -> None:
-        super().__init__(message, method=method, url=url, attempts=attempts)
+        super().__init__(
+            message,
+            method=method,
+            url=url,
+            attempts=attempts,
+            may_have_been_applied=may_have_been_applied,
+        )
         self.status_code = status_code
         self.body = body
         self.errors = list(errors or [])
@@ -160,8 +204,15 @@ class APIStatusError(ZepError):
         method: str | None = None,
         url: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool = False,
     ) -> None:
-        super().__init__(message, method=method, url=url, attempts=attempts)
+        super().__init__(
+            message,
+            method=method,
+            url=url,
+            attempts=attempts,
+            may_have_been_applied=may_have_been_applied,
+        )
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
@@ -178,11 +229,13 @@ class APIStatusError(ZepError):
             text += f": {self.message}"
         if self.request_id:
             text += f" (request id {self.request_id})"
-        return text
+        return text + self._applied_note()
 
     def __repr__(self) -> str:
+        # The outcome classes raised for a 400 are private; show the public name.
+        name = next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
         return (
-            f"{type(self).__name__}(status_code={self.status_code!r}, "
+            f"{name}(status_code={self.status_code!r}, "
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
 
@@ -215,6 +268,59 @@ class ConflictError(APIStatusError):
     """409: the request conflicts with the current state."""
 
     default_status = 409
+
+
+class AlreadyExistsError(ConflictError):
+    """What a create asked for already exists: a duplicate ``session_id``, ``user_id``
+    or message ``uuid``.
+
+    Chosen from the server's message ("... already exists ..."), for a 409 and
+    for the 400 the Community Edition sends. ``status_code`` is the real status;
+    one raised for a 400 is also a ``BadRequestError``, as the official SDK
+    raised it. After a write that may have been applied (``may_have_been_applied``)
+    it usually means the earlier attempt succeeded.
+    """
+
+    default_status = 409
+
+
+class SessionEndedError(ConflictError):
+    """The session has ended, so it cannot be changed (409 "session ended").
+
+    One raised for a 400 with that message is also a ``BadRequestError``.
+    """
+
+    default_status = 409
+
+
+class UserNotFoundError(NotFoundError):
+    """The ``user_id`` given does not name an existing user.
+
+    The Community Edition answers a session create with an unknown user with
+    400 "user not found": that error is a ``UserNotFoundError`` (catch it as a
+    ``NotFoundError`` if you like) and also a ``BadRequestError``, with
+    ``status_code`` 400. A 404 is only this class when the message names the user.
+    """
+
+    default_status = 404
+
+
+class _AlreadyExistsBadRequestError(AlreadyExistsError, BadRequestError):
+    """``AlreadyExistsError`` raised for a 400."""
+
+    default_status = 400
+
+
+class _SessionEndedBadRequestError(SessionEndedError, BadRequestError):
+    """``SessionEndedError`` raised for a 400."""
+
+    default_status = 400
+
+
+class _UserNotFoundBadRequestError(UserNotFoundError, BadRequestError):
+    """``UserNotFoundError`` raised for a 400."""
+
+    default_status = 400
 
 
 class UnprocessableEntityError(APIStatusError):
@@ -252,12 +358,33 @@ _STATUS_TO_ERROR: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error_class(status_code: int) -> type[APIStatusError]:
-    """Return the exception class raised for ``status_code``.
+#: (words in the server's message, class for its own status, class for a 400).
+_OUTCOMES: tuple[tuple[tuple[str, ...], type[APIStatusError], type[APIStatusError]], ...] = (
+    (("already exists",), AlreadyExistsError, _AlreadyExistsBadRequestError),
+    (("session ended", "session has ended"), SessionEndedError, _SessionEndedBadRequestError),
+    (("user not found", "user does not exist"), UserNotFoundError, _UserNotFoundBadRequestError),
+)
+#: Only the start of a message is searched: the words are at its start, and a
+#: hostile server's message may be long.
+_OUTCOME_CHARS = 500
 
-    Statuses without a class of their own get ``InternalServerError`` at 500 and
-    above and plain ``APIStatusError`` otherwise.
+
+def status_error_class(status_code: int, message: str = "") -> type[APIStatusError]:
+    """Return the exception class raised for ``status_code`` and the server's ``message``.
+
+    A 400, 404 or 409 whose message says what happened gets an outcome class
+    (``AlreadyExistsError``, ``SessionEndedError``, ``UserNotFoundError``; the
+    words are matched case-insensitively). Statuses without a class of their own
+    get ``InternalServerError`` at 500 and above and plain ``APIStatusError`` otherwise.
     """
+    if message and status_code in (400, 404, 409):
+        text = message[:_OUTCOME_CHARS].lower()
+        for words, outcome, bad_request in _OUTCOMES:
+            if any(word in text for word in words):
+                if status_code == 400:
+                    return bad_request
+                if status_code == outcome.default_status:
+                    return outcome
     cls = _STATUS_TO_ERROR.get(status_code)
     if cls is not None:
         return cls
