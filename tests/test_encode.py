@@ -215,12 +215,15 @@ def test_messages_read_back_can_be_sent_again() -> None:
     )
 
 
-def test_a_model_built_wrong_is_refused_when_encoded() -> None:
-    """encode_body checks a request model it is given, as the checkers do."""
-    with pytest.raises(ValueError, match=r"messages\[0\]\.role_type must be"):
-        encode_body({"messages": [Message(content="x", role_type="robot")]})  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"fact_rating_instruction\.instruction must be a str"):
-        encode_body({"fact_rating_instruction": FactRatingInstruction(instruction=5)})  # type: ignore[arg-type]
+def test_scalar_parameters_are_checked_too() -> None:
+    """A top-level str with a lone surrogate or a NaN is refused by name."""
+    with pytest.raises(ValueError, match=r"^text is not valid Unicode"):
+        encode_body({"text": "a\udc00"})
+    with pytest.raises(ValueError, match=r"^min_score is nan, not JSON"):
+        encode_body({"min_score": math.nan})
+    with pytest.raises(TypeError, match=r"^session_ids\[1\] is an object, not JSON"):
+        encode_body({"session_ids": ["a", object()]})
+    assert _sent({"limit": 3, "asc": True, "text": "é"}) == {"limit": 3, "asc": True, "text": "é"}
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
@@ -46,6 +46,8 @@ _REQUIRED: dict[type[Any], frozenset[str]] = {
     Message: frozenset({"content", "role_type"}),
     ClassifySessionRequest: frozenset({"classes", "name"}),
 }
+# What every body is written with: UTF-8 text as it is, no NaN, no spaces.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _EXIT = object()  # marks, on the walk's stack, the end of a container's contents
 
 
@@ -89,31 +91,35 @@ def encode_body(fields: Mapping[str, object]) -> bytes:
 
     A value of ``None`` is not sent. A request model, alone or as an item of a
     list, is sent with only its non-``None`` fields, timestamps as RFC 3339
-    text. Anything else must be JSON as it is (a dict with str keys, a list or
-    tuple, str, int, finite float, bool, ``None`` inside) and is sent as given.
+    text; it is taken as checked, so it must come from one of the checkers
+    above. Anything else must be JSON as it is (a dict with str keys, a list
+    or tuple, str, int, finite float, bool, ``None`` inside) and is sent as given.
 
     Raises:
         TypeError, ValueError: A value is not JSON; the message names where it is.
     """
     body: dict[str, Any] = {}
     depth: dict[str, int] = {}
-    for name, value in fields.items():
-        if value is None:
+    for name, given in fields.items():
+        if given is None:
             continue
-        if attrs.has(type(value)):
-            body[name] = _model_json(value, name)
-        elif isinstance(value, list | tuple) and any(attrs.has(type(x)) for x in value):
-            body[name] = [
-                _model_json(item, f"{name}[{index}]")
-                if attrs.has(type(item))
-                else _checked(item, f"{name}[{index}]")
+        value: Any = given
+        kind = type(value)
+        if kind is str:
+            if not value.isascii() and not _is_unicode(value):
+                raise ValueError(f"{name} is not valid Unicode (a lone surrogate)")
+        elif attrs.has(kind):
+            value = _as_json(value)
+        elif (kind is list or kind is tuple) and any(attrs.has(type(x)) for x in value):
+            value = [
+                _as_json(item) if attrs.has(type(item)) else _checked(item, f"{name}[{index}]")
                 for index, item in enumerate(value)
             ]
-        else:
+        elif kind is not int and kind is not bool:
             depth[name] = _check_json(value, name)
-            body[name] = value
+        body[name] = value
     try:
-        text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = _ENCODER.encode(body)
     except RecursionError:
         raise _unencodable(body, depth) from None
     except ValueError as exc:  # e.g. an int of more digits than Python will print
@@ -142,43 +148,57 @@ def _checked(value: Any, where: str) -> Any:
     return value
 
 
+#: Checks one field's value: ``(value, where, key)``, the path being ``where.key``.
+_Check = Callable[[Any, str, str], Any]
+
+
 @cache
-def _hints(cls: Any) -> dict[str, Any]:
-    return get_type_hints(cls)
+def _plan(cls: Any) -> tuple[tuple[str, str, _Check, bool], ...]:
+    """Per field of request model ``cls``: attribute name, JSON key, check, required."""
+    hints = get_type_hints(cls)
+    required = _REQUIRED.get(cls, frozenset())
+    return tuple(
+        (field.name, json_name(field.name), _checker(hints[field.name]), key in required)
+        for field in attrs.fields(cls)
+        for key in [json_name(field.name)]
+    )
 
 
 def _check_model(cls: type[M], value: object, where: str) -> M:
     """``value`` as a ``cls``: checked field by field, a mapping turned into the model."""
-    model: Any = cls
-    fields = attrs.fields(model)
+    model: Any = cls  # a class, which lru_cache hashes
+    plan = _plan(model)
     if isinstance(value, cls):
-        given = {json_name(field.name): getattr(value, field.name) for field in fields}
+        given = [getattr(value, name) for name, _, _, _ in plan]
     elif isinstance(value, Mapping):
-        known = [json_name(field.name) for field in fields]
+        known = [key for _, key, _, _ in plan]
         for key in value:
             if key not in known:
                 raise ValueError(
                     f"{where} has an unknown key {show_text(key)}; "
                     f"a {cls.__name__} has {', '.join(known)}"
                 )
-        given = dict(value)
+        given = [value.get(key) for _, key, _, _ in plan]
     else:
         raise TypeError(f"{where} must be a {cls.__name__} or a mapping, not {type_name(value)}")
-    required = _REQUIRED.get(cls, frozenset())
     checked: dict[str, Any] = {}
-    for field in fields:
-        key = json_name(field.name)
-        item = given.get(key)
+    for (name, key, check, required), item in zip(plan, given, strict=True):
         if item is None:
-            if key in required:
-                named = key == "role_type" and given.get("role") is not None
-                hint = " (role is the speaker's free-form name)" if named else ""
-                raise TypeError(
-                    f"{where}.{key} is required{_choices(_hints(model)[field.name])}{hint}"
-                )
+            if required:
+                raise TypeError(f"{where}.{key} is required{_required_hint(cls, key, value)}")
             continue
-        checked[field.name] = _check_value(_hints(model)[field.name], item, f"{where}.{key}")
+        checked[name] = check(item, where, key)
     return cls(**checked)
+
+
+def _required_hint(cls: Any, key: str, value: object) -> str:
+    """What to give for a missing required field, e.g. the role types."""
+    hint = _inner(get_type_hints(cls)[key])
+    text = f": one of {_listed(hint)}" if get_origin(hint) is Literal else ""
+    role = value.get("role") if isinstance(value, Mapping) else getattr(value, "role", None)
+    if key == "role_type" and role is not None:
+        text += " (role is the speaker's free-form name)"
+    return text
 
 
 def _inner(hint: Any) -> Any:
@@ -188,85 +208,100 @@ def _inner(hint: Any) -> Any:
     return next(arg for arg in get_args(hint) if arg is not type(None))
 
 
-def _choices(hint: Any) -> str:
-    """``: one of 'a', 'b'`` for an enumeration, else nothing."""
-    inner = _inner(hint)
-    return f": one of {_listed(inner)}" if get_origin(inner) is Literal else ""
-
-
 def _listed(literal: Any) -> str:
     return ", ".join(map(repr, get_args(literal)))
 
 
-def _check_value(hint: Any, value: object, where: str) -> Any:
-    """Check one field of a request model against its annotation."""
-    inner = _inner(hint)
-    if get_origin(inner) is Literal:
-        if not isinstance(value, str) or value not in get_args(inner):
-            raise ValueError(f"{where} must be one of {_listed(inner)}, got {show_text(value)}")
-        return value
-    if inner is str:
-        if not isinstance(value, str):
-            raise TypeError(f"{where} must be a str, not {type_name(value)}")
-        _check_json(value, where)
-        return value
-    if inner is bool:
-        if not isinstance(value, bool):
-            raise TypeError(f"{where} must be a bool, not {type_name(value)}")
-        return value
-    if inner is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{where} must be an int, not {type_name(value)}")
-        if not -MAX_INT <= value <= MAX_INT:
-            raise ValueError(f"{where} must fit in 64 bits, got {show_number(value)}")
-        return value
-    if inner is datetime:
-        return _check_datetime(value, where)
-    if inner == list[str]:
-        if not isinstance(value, list | tuple):
-            raise TypeError(f"{where} must be a list of str, not {type_name(value)}")
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                raise TypeError(f"{where}[{index}] must be a str, not {type_name(item)}")
-            _check_json(item, f"{where}[{index}]")
-        return list(value)
-    if inner == dict[str, Any]:
-        return check_metadata(value, where)
-    if attrs.has(inner):
-        return _check_model(inner, value, where)
-    raise TypeError(f"{where}: a {inner!r} field cannot be sent")  # pragma: no cover
+def _check_str(value: Any, where: str, key: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{where}.{key} must be a str, not {type_name(value)}")
+    if not value.isascii() and not _is_unicode(value):
+        raise ValueError(f"{where}.{key} is not valid Unicode (a lone surrogate)")
+    return value
 
 
-def _check_datetime(value: object, where: str) -> datetime:
+def _check_bool(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{where}.{key} must be a bool, not {type_name(value)}")
+    return value
+
+
+def _check_int(value: Any, where: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{where}.{key} must be an int, not {type_name(value)}")
+    if not -MAX_INT <= value <= MAX_INT:
+        raise ValueError(f"{where}.{key} must fit in 64 bits, got {show_number(value)}")
+    return value
+
+
+def _check_strings(value: Any, where: str, key: str) -> list[str]:
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"{where}.{key} must be a list of str, not {type_name(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise TypeError(f"{where}.{key}[{index}] must be a str, not {type_name(item)}")
+        if not item.isascii() and not _is_unicode(item):
+            raise ValueError(f"{where}.{key}[{index}] is not valid Unicode (a lone surrogate)")
+    return list(value)
+
+
+def _check_datetime(value: Any, where: str, key: str) -> datetime:
     if isinstance(value, str):  # as to_dict writes it
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{where} is not an RFC 3339 timestamp: {show_text(value)}") from None
+            raise ValueError(
+                f"{where}.{key} is not an RFC 3339 timestamp: {show_text(value)}"
+            ) from None
     if not isinstance(value, datetime):
-        raise TypeError(f"{where} must be a datetime, not {type_name(value)}")
+        raise TypeError(f"{where}.{key} must be a datetime, not {type_name(value)}")
     if value.utcoffset() is None:
-        raise ValueError(f"{where} must be timezone-aware (e.g. tzinfo=datetime.UTC)")
+        raise ValueError(f"{where}.{key} must be timezone-aware (e.g. tzinfo=datetime.UTC)")
     return value
 
 
-def _model_json(model: Any, where: str) -> dict[str, Any]:
-    """A request model, checked, as JSON data: its non-None fields under their JSON keys."""
-    checked = _check_model(type(model), model, where)
-    return _as_json(checked)
+def _checker(hint: Any) -> _Check:
+    """The check of a request model's field annotated ``hint``."""
+    inner = _inner(hint)
+    if get_origin(inner) is Literal:
+        choices = get_args(inner)
+
+        def check_choice(value: Any, where: str, key: str) -> str:
+            if not isinstance(value, str) or value not in choices:
+                raise ValueError(
+                    f"{where}.{key} must be one of {_listed(inner)}, got {show_text(value)}"
+                )
+            return value
+
+        return check_choice
+    simple: dict[Any, _Check] = {
+        str: _check_str,
+        bool: _check_bool,
+        int: _check_int,
+        datetime: _check_datetime,
+        list[str]: _check_strings,
+        dict[str, Any]: lambda value, where, key: check_metadata(value, f"{where}.{key}"),
+    }
+    if inner in simple:
+        return simple[inner]
+    if attrs.has(inner):
+        return lambda value, where, key: _check_model(inner, value, f"{where}.{key}")
+    raise TypeError(f"a {inner!r} field cannot be sent")  # pragma: no cover - models are ours
 
 
 def _as_json(model: Any) -> dict[str, Any]:
+    """A checked request model as JSON data: its non-None fields under their JSON keys."""
     data: dict[str, Any] = {}
-    for field in attrs.fields(type(model)):
-        value = getattr(model, field.name)
+    kind: Any = type(model)
+    for name, key, _, _ in _plan(kind):
+        value = getattr(model, name)
         if value is None:
             continue
         if isinstance(value, datetime):
             value = value.isoformat()
         elif attrs.has(type(value)):
             value = _as_json(value)
-        data[json_name(field.name)] = value
+        data[key] = value
     return data
 
 
@@ -276,6 +311,8 @@ def _check_json(value: object, where: str) -> int:
     Iterative, so that depth costs no recursion; a container met again inside
     itself is refused (shared, non-circular parts are fine, as for ``json``).
     """
+    if type(value) is dict and _is_flat(value):
+        return 1
     depth = 0
     inside: set[int] = set()  # ids of the containers on the path to the current value
     stack: list[tuple[Any, Any, int]] = [(value, None, 0)]
@@ -320,6 +357,23 @@ def _check_json(value: object, where: str) -> int:
                     )
             stack.append((child, (link, key), level + 1))
     return depth
+
+
+def _is_flat(value: dict[Any, Any]) -> bool:
+    """Whether ``value`` holds only ASCII str keys and ASCII str, int, bool or null values.
+
+    The usual metadata, checked without the walk's bookkeeping.
+    """
+    for key, item in value.items():
+        if type(key) is not str or not key.isascii():
+            return False
+        kind = type(item)
+        if kind is str:
+            if not item.isascii():
+                return False
+        elif kind is not int and kind is not bool and item is not None:
+            return False
+    return True
 
 
 def _a(noun: str) -> str:
