@@ -9,7 +9,25 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zep_async import Session, SessionListResponse, from_dict
+from zep_async import (
+    AddMemoryResponse,
+    EndSessionResponse,
+    EndSessionsResponse,
+    Fact,
+    Memory,
+    MemorySearchResult,
+    Message,
+    MessageListResponse,
+    Session,
+    SessionListResponse,
+    SessionSearchResponse,
+    SuccessResponse,
+    Summary,
+    User,
+    UserListResponse,
+    from_dict,
+    models,
+)
 from zep_async._convert import _converters, _fast_function
 
 STAMPS = [
@@ -67,6 +85,98 @@ PAGES = st.fixed_dictionaries(
 )
 
 
+TEXT = st.text(max_size=5)
+STAMP = st.sampled_from([*STAMPS, "0001-01-01T00:00:00Z"])
+NUMBER = st.integers() | st.floats(allow_nan=False) | st.booleans()
+METADATA = st.dictionaries(TEXT, JSON, max_size=3) | JSON
+
+
+def _object(**fields: Any) -> Any:
+    """JSON objects with some of ``fields``, each right-typed or any JSON, plus an unknown key."""
+    return st.fixed_dictionaries(
+        {}, optional={**{key: value | JSON for key, value in fields.items()}, "new_key": JSON}
+    )
+
+
+MESSAGE = _object(
+    content=TEXT,
+    role_type=st.sampled_from(["user", "assistant", "robot"]),
+    role=TEXT,
+    uuid=TEXT,
+    created_at=STAMP,
+    updated_at=STAMP,
+    metadata=METADATA,
+    token_count=st.integers(),
+    processed=st.booleans(),
+)
+FACT = _object(
+    uuid=TEXT,
+    content=TEXT,
+    fact=TEXT,
+    created_at=STAMP,
+    rating=NUMBER,
+    valid_at=STAMP,
+    source_node_name=TEXT,
+)
+SUMMARY = _object(
+    uuid=TEXT,
+    content=TEXT,
+    created_at=STAMP,
+    metadata=METADATA,
+    related_message_uuids=st.lists(TEXT | JSON, max_size=3),
+    token_count=st.integers(),
+)
+USER = _object(
+    uuid=TEXT,
+    id=st.integers(),
+    user_id=TEXT,
+    email=TEXT,
+    metadata=METADATA,
+    created_at=STAMP,
+    session_count=st.integers(),
+    fact_rating_instruction=INSTRUCTION,
+)
+
+
+def _items(item: Any) -> Any:
+    return st.none() | st.lists(item, max_size=3)
+
+
+MODELS: list[tuple[type[Any], Any]] = [
+    (Message, MESSAGE),
+    (Fact, FACT),
+    (Summary, SUMMARY),
+    (User, USER),
+    (
+        Memory,
+        _object(
+            context=TEXT,
+            messages=_items(MESSAGE),
+            relevant_facts=_items(FACT),
+            facts=st.lists(TEXT, max_size=2),
+            summary=SUMMARY,
+            metadata=METADATA,
+        ),
+    ),
+    (MessageListResponse, _object(messages=_items(MESSAGE), total_count=st.integers())),
+    (UserListResponse, _object(users=_items(USER), row_count=st.integers())),
+    (EndSessionsResponse, _object(sessions=_items(SESSIONS))),
+    (
+        EndSessionResponse,
+        _object(classification=_object(**{"class": TEXT, "label": TEXT}), session=SESSIONS),
+    ),
+    (
+        SessionSearchResponse,
+        _items(_object(fact=FACT, message=MESSAGE, score=NUMBER, summary=SUMMARY)).map(
+            lambda results: {"results": results}
+        ),
+    ),
+    (MemorySearchResult, _object(message=MESSAGE, metadata=METADATA, score=NUMBER)),
+    (SuccessResponse, _object(message=TEXT)),
+    (AddMemoryResponse, _object(context=TEXT)),
+]
+
+
 def _outcome(structure: Any, data: dict[str, Any]) -> object:
     try:
         return structure(data)
@@ -108,6 +218,34 @@ def test_page_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
     """The same for a page, sessions included, however mixed their shapes."""
     expected = _outcome(lambda d: _converters()[1].structure(d, SessionListResponse), data)
     assert _outcome(lambda d: from_dict(SessionListResponse, d), data) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_every_model_decodes_as_cattrs_does(data: st.DataObject) -> None:
+    """For each v2 model, from_dict accepts exactly what cattrs accepts, and builds the same."""
+    for cls, shapes in MODELS:
+        value = data.draw(shapes, label=cls.__name__)
+        expected = _outcome(lambda d, cls=cls: _converters()[1].structure(d, cls), value)
+        assert _outcome(lambda d, cls=cls: from_dict(cls, d), value) == expected, cls.__name__
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.none() | st.lists(SESSIONS, max_size=3) | JSON)
+def test_bare_arrays_decode_as_cattrs_does(data: Any) -> None:
+    """from_dict(list[Session], ...) agrees with cattrs on any JSON, null being []."""
+    expected = _outcome(lambda d: _converters()[1].structure(d, list[Session]), data)
+    assert _outcome(lambda d: from_dict(list[Session], d), data) == expected
+
+
+def test_every_response_model_has_a_fast_function() -> None:
+    """Every response model gets generated code (ClassifySessionRequest, a request, need not)."""
+    slow = {
+        name
+        for name in models.__all__
+        if isinstance(getattr(models, name), type) and _fast_function(getattr(models, name)) is None
+    }
+    assert slow == {"ClassifySessionRequest"}
 
 
 def test_containers_are_copied_as_cattrs_copies_them() -> None:

@@ -40,11 +40,21 @@ def test_aiohttp_only_in_transport_and_testing(path: Path) -> None:
     assert not offenders, f"{relative} imports {offenders}"
 
 
-@pytest.mark.parametrize("leaf", ["models.py", "errors.py", "_runner.py", "_validate.py"])
+@pytest.mark.parametrize("leaf", ["errors.py", "_fastpath.py", "_runner.py", "_validate.py"])
 def test_leaves_import_nothing_of_ours(leaf: str) -> None:
     """Leaf modules depend on the standard library and attrs only."""
     imports = _imports(PACKAGE / leaf)
     assert not {name for name in imports if name.startswith(".")}
+    assert not {name for name in imports if name.split(".")[0] in {"aiohttp", "cattrs"}}
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "models").glob("*.py")), ids=lambda p: p.name)
+def test_models_package_is_a_leaf(path: Path) -> None:
+    """The models package imports only itself, the standard library and attrs."""
+    imports = _imports(path)
+    ours = {name for name in imports if name.startswith(".")}
+    assert all(name.startswith(".") and not name.startswith("..") for name in ours), ours
+    assert not {name for name in imports if name.startswith("zep_async")}
     assert not {name for name in imports if name.split(".")[0] in {"aiohttp", "cattrs"}}
 
 

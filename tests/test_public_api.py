@@ -9,7 +9,8 @@ import types
 import pytest
 
 import zep_async
-from zep_async import AsyncMemory, AsyncZep, Memory, Zep
+from zep_async import AsyncMemory, AsyncZep, Zep
+from zep_async._sync import Memory  # the sync resource; `zep_async.Memory` is the model
 
 
 def test_all_is_sorted_and_complete() -> None:

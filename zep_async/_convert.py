@@ -1,19 +1,13 @@
 """JSON to models and back: the one place that knows the wire format of the data.
 
 Two cattrs converters share the same hooks. The fast one
-(``detailed_validation=False``) decodes what the generated functions below leave
-to it; only when it fails is the same data decoded again by the detailed one, to
-say which fields are wrong. Both are built on first need, so that cattrs is not
-loaded by ``import zep_async`` (nor, usually, at all). Hooks are generated once
-per class, on first use, never per call.
+(``detailed_validation=False``) decodes what the generated functions of
+``_fastpath`` leave to it; only when it fails is the same data decoded again by
+the detailed one, to say which fields are wrong. Both are built on first need,
+so that cattrs is not loaded by ``import zep_async`` (nor, usually, at all).
+Hooks are generated once per class, on first use, never per call.
 
-The fast converter's hook for a model class first tries a straight-line
-function generated for that class (``_fast_function``): it reads each field
-once, checks the exact JSON type inline and fills the slot directly, at about
-a third of the cost of cattrs' generated code, which dominates decoding a page.
-It takes only plain JSON shapes (``dict``, ``list``, ``str``, ``int``,
-``None``); on anything else, and on any error, the value goes to cattrs' own
-hook, so what is accepted, what it becomes and how an error reads are unchanged.
+Request bodies go the other way in ``_encode``.
 """
 
 from __future__ import annotations
@@ -21,13 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from types import MemberDescriptorType, NoneType, UnionType
-from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
 
+from ._fastpath import fast_function, is_model_list, is_optional, json_name
 from .errors import APIResponseValidationError, excerpt
-from .models import FactRatingExamples, FactRatingInstruction, Session
 
 if TYPE_CHECKING:
     import cattrs
@@ -35,6 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["decode", "from_dict", "to_dict"]
 
 T = TypeVar("T")
+
+# The generated functions' entry point, under the name the tests know.
+_fast_function = fast_function
 
 
 def _structure_datetime(value: object, _: object) -> datetime:
@@ -58,10 +54,33 @@ def _structure_int(value: object, _: object) -> int:
     return value
 
 
+def _structure_float(value: object, _: object) -> float:
+    # cattrs' default would read the string "0.5" as a number.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    return float(value)
+
+
+def _structure_bool(value: object, _: object) -> bool:
+    # cattrs' default would read "false" as True.
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {type(value).__name__}")
+    return value
+
+
 def _json_object(value: object, _: object) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TypeError(f"expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def _is_json_object(cls: Any) -> bool:
+    return bool(cls == dict[str, Any] or cls == dict[str, Any] | None)
+
+
+def _is_literal(cls: Any) -> bool:
+    origin: object = get_origin(cls)
+    return origin is Literal
 
 
 def _is(expected: Any) -> Any:
@@ -80,125 +99,28 @@ def _strict(json_type: type[list[Any]] | type[dict[str, Any]], hook: Any) -> Any
     return structure
 
 
-def _is_optional(cls: Any) -> bool:
-    args = get_args(cls)
-    return get_origin(cls) in (Union, UnionType) and len(args) == 2 and type(None) in args
+def _renames(cls: type[Any]) -> dict[str, Any]:
+    """cattrs overrides for the fields whose JSON key differs from the attribute name."""
+    from cattrs.gen import override
 
-
-class _Unusual(Exception):  # noqa: N818 - a signal to fall back, never seen by a caller
-    """A fast structure function met a value it leaves to cattrs."""
-
-
-_fast_functions: dict[type[Any], Callable[[Any], Any] | None] = {}
-
-
-def _fast_function(cls: type[Any]) -> Callable[[Any], Any] | None:
-    """The generated straight-line structure function of model ``cls``, if it can have one.
-
-    Only a slotted attrs class without validators, converters or
-    ``__attrs_post_init__`` gets one, and only if every field defaults to
-    ``None`` (or is the ``sessions`` list) and has a type listed in
-    ``_field_code``. The function raises on any value it does not take as is.
-    """
-    if cls not in _fast_functions:
-        _fast_functions[cls] = None  # a model that contains itself falls back to cattrs
-        _fast_functions[cls] = _generate(cls)
-    return _fast_functions[cls]
-
-
-def _generate(cls: type[Any]) -> Callable[[Any], Any] | None:
-    if not attrs.has(cls) or hasattr(cls, "__attrs_post_init__"):
-        return None
-    try:
-        hints = get_type_hints(cls)
-    except Exception:  # an annotation that does not resolve: cattrs will say so
-        return None
-    namespace: dict[str, Any] = {
-        "_Unusual": _Unusual,
-        "_new": object.__new__,
-        "_cls": cls,
-        "_fromiso": datetime.fromisoformat,
-        "_UTC": UTC,
+    return {
+        field.name: override(rename=json_name(field.name))
+        for field in attrs.fields(cls)
+        if json_name(field.name) != field.name
     }
-    lines = [
-        "def structure(d):",
-        "    if type(d) is not dict: raise _Unusual",
-        "    o = _new(_cls)",
-    ]
-    for field in attrs.fields(cls):
-        slot = getattr(cls, field.name, None)
-        plain = field.validator is None and field.converter is None and field.alias == field.name
-        if not plain or not isinstance(slot, MemberDescriptorType):
-            return None
-        code = _field_code(field, hints[field.name], namespace)
-        if code is None:
-            return None
-        # The slot's own setter: what attrs' __init__ does for a frozen class, minus the call.
-        namespace[f"_set_{field.name}"] = slot.__set__
-        lines += [f"    v = d.get({field.name!r})", *code, f"    _set_{field.name}(o, v)"]
-    lines.append("    return o")
-    source = "\n".join(lines)
-    exec(compile(source, f"<zep_async structure {cls.__name__}>", "exec"), namespace)  # noqa: S102
-    function: Callable[[Any], Any] = namespace["structure"]
-    return function
 
 
-def _field_code(
-    field: attrs.Attribute[Any], hint: Any, namespace: dict[str, Any]
-) -> list[str] | None:
-    """Lines that check and convert ``v``, the value of one field; None if unsupported."""
-    if hint == list[Session] and isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-        # `SessionListResponse.sessions`: null or missing is [], as the converter has it.
-        item = _fast_function(Session)
-        if item is None:
-            return None
-        namespace["_session"] = item
-        return [
-            "    if v is None: v = []",
-            "    elif type(v) is not list: raise _Unusual",
-            "    else: v = [_session(x) for x in v]",
-        ]
-    if field.default is not None or not _is_optional(hint):
-        return None
-    inner = next(arg for arg in get_args(hint) if arg is not NoneType)
-    if inner is str or inner is int:
-        return [f"    if v is not None and type(v) is not {inner.__name__}: raise _Unusual"]
-    if inner == dict[str, Any]:  # arbitrary JSON, kept as decoded
-        return ["    if v is not None and type(v) is not dict: raise _Unusual"]
-    if inner is datetime:
-        check = "type(v) is not str"
-        body = ["v = _fromiso(v)", "if v.tzinfo is None: v = v.replace(tzinfo=_UTC)"]
-    elif inner == dict[str, str]:
-        check = "type(v) is not dict"
-        body = [
-            "for k, x in v.items():",
-            "    if type(k) is not str or type(x) is not str: raise _Unusual",
-            "v = dict(v)",
-        ]
-    elif inner == list[str]:
-        check = "type(v) is not list"
-        body = ["for x in v:", "    if type(x) is not str: raise _Unusual", "v = list(v)"]
-    elif attrs.has(inner) and (nested := _fast_function(inner)) is not None:
-        namespace[f"_structure_{field.name}"] = nested
-        check = "False"  # the nested function checks for a dict itself
-        body = [f"v = _structure_{field.name}(v)"]
-    else:
-        return None
-    return [
-        "    if v is not None:",
-        f"        if {check}: raise _Unusual",
-        *(f"        {line}" for line in body),
-    ]
+def _model_hook(converter: cattrs.Converter, *, detailed: bool) -> Callable[[type[Any]], Any]:
+    """The hook factory for models: generated code first (fast converter), cattrs' behind it.
 
-
-def _model_hook(converter: cattrs.Converter) -> Callable[[type[Any]], Any]:
-    """The fast converter's hook factory for models: generated code first, cattrs' behind it."""
-
+    A generated class hook looks keys up with ``in``, so a string or a list passed
+    for a model would become an empty model: only a JSON object is accepted.
+    """
     from cattrs.gen import make_dict_structure_fn
 
     def factory(cls: type[Any]) -> Any:
-        fallback = make_dict_structure_fn(cls, converter)
-        fast = _fast_function(cls)
+        fallback = _strict(dict, make_dict_structure_fn(cls, converter, **_renames(cls)))
+        fast = None if detailed else fast_function(cls)
         if fast is None:
             return fallback
 
@@ -213,6 +135,23 @@ def _model_hook(converter: cattrs.Converter) -> Callable[[type[Any]], Any]:
     return factory
 
 
+def _model_list_hook(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """A list of models is a JSON array; null (or a missing key) is an empty list."""
+    from cattrs.cols import list_structure_factory
+
+    def factory(cls: Any) -> Any:
+        items = _strict(list, list_structure_factory(cls, converter))
+        return lambda value, _: [] if value is None else items(value, cls)
+
+    return factory
+
+
+def _model_unstructure_hook(converter: cattrs.Converter) -> Callable[[type[Any]], Any]:
+    from cattrs.gen import make_dict_unstructure_fn
+
+    return lambda cls: make_dict_unstructure_fn(cls, converter, **_renames(cls))
+
+
 def _make_converter(*, detailed: bool) -> cattrs.Converter:
     import cattrs
 
@@ -225,33 +164,28 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         hook = converter.get_structure_hook(inner)
         return lambda value, _: None if value is None else hook(value, inner)
 
-    converter.register_structure_hook_factory(_is_optional, optional_hook)
+    converter.register_structure_hook_factory(is_optional, optional_hook)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
-    # Arbitrary JSON stays as decoded (its keys are str already); no per-key copy.
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(bool, _structure_bool)
+    # The API's enumerations are open: a value newer than this SDK is kept as its string.
+    converter.register_structure_hook_func(_is_literal, _structure_str)
+    # Arbitrary JSON stays as decoded (its keys are str already); no per-key copy. Encoded
+    # back with a shallow copy, never walked: it may nest deeper than recursion allows.
     converter.register_structure_hook_func(_is(dict[str, Any]), _json_object)
-    if not detailed:
-        converter.register_structure_hook_factory(attrs.has, _model_hook(converter))
-    # Hooks bind the hooks of their parts when generated, so the order below matters.
+    converter.register_unstructure_hook_func(
+        _is_json_object, lambda value: None if value is None else dict(value)
+    )
     # cattrs would turn the string "abc" into ["a", "b", "c"]; a list field wants a JSON array.
     converter.register_structure_hook_func(
         _is(list[str]), _strict(list, converter.get_structure_hook(list[str]))
     )
-    # A generated class hook looks keys up with `in`, so a string or a list passed for a
-    # model would become an empty model ("instruction" in "be nice" is False).
-    for model in (FactRatingExamples, FactRatingInstruction, Session):
-        converter.register_structure_hook(model, _strict(dict, converter.get_structure_hook(model)))
-    converter.register_structure_hook_func(
-        _is(list[Session]), _strict(list, converter.get_structure_hook(list[Session]))
-    )
-    # `SessionListResponse.sessions` is a list, never None: a null from the server is [].
-    sessions_hook = converter.get_structure_hook(list[Session])
-    converter.register_structure_hook_func(
-        _is(list[Session]),
-        lambda value, cls: [] if value is None else sessions_hook(value, cls),
-    )
+    converter.register_structure_hook_factory(attrs.has, _model_hook(converter, detailed=detailed))
+    converter.register_structure_hook_factory(is_model_list, _model_list_hook(converter))
+    converter.register_unstructure_hook_factory(attrs.has, _model_unstructure_hook(converter))
     return converter
 
 
@@ -265,11 +199,21 @@ def _converters() -> tuple[cattrs.Converter, cattrs.Converter]:
     return _built[0], _built[1]
 
 
-def _problems(data: object, cls: type[Any]) -> list[str]:
+def _type_name(cls: Any) -> str:
+    """``Session``, or ``list[Session]`` for a bare array."""
+    if is_model_list(cls):
+        return f"list[{get_args(cls)[0].__name__}]"
+    return str(getattr(cls, "__name__", cls))
+
+
+def _problems(data: object, cls: Any) -> list[str]:
     import cattrs
     from cattrs.errors import BaseValidationError
 
-    if not isinstance(data, dict):
+    if is_model_list(cls):
+        if data is not None and not isinstance(data, list):
+            return [f"expected a JSON array @ $, got {type(data).__name__}"]
+    elif not isinstance(data, dict):
         return [f"expected a JSON object @ $, got {type(data).__name__}"]
     try:
         _converters()[1].structure(data, cls)
@@ -280,25 +224,45 @@ def _problems(data: object, cls: type[Any]) -> list[str]:
     return []  # pragma: no cover - the fast converter failed where the detailed one did not
 
 
+def _fast_list(item: type[Any], data: object) -> list[Any] | None:
+    """A bare JSON array of ``item`` models through the generated function; None to fall back."""
+    if data is None:
+        return []
+    fast = fast_function(item)
+    if fast is None or type(data) is not list:
+        return None
+    try:
+        return [fast(value) for value in data]
+    except Exception:  # an unusual shape: the converter decides
+        return None
+
+
 def from_dict(cls: type[T], data: object) -> T:
     """Build a model from JSON-compatible data, as it came from the API.
 
-    Unknown keys are ignored and missing ones become ``None``.
+    Unknown keys are ignored and missing ones become ``None``. ``cls`` may also
+    be a list of models, e.g. ``list[Session]``, for a bare JSON array (``None``
+    gives an empty list).
 
     Args:
-        cls: The model class, e.g. ``Session``.
-        data: A ``dict`` decoded from JSON.
+        cls: The model class, e.g. ``Session``, or ``list[Session]``.
+        data: A ``dict`` (or, for a list, a ``list``) decoded from JSON.
 
     Raises:
         ValueError: The data does not fit the model; the message lists each problem.
     """
-    if isinstance(data, dict):
-        fast = _fast_function(cls)
+    if is_model_list(cls):
+        items = _fast_list(get_args(cls)[0], data)
+        if items is not None:
+            return items  # type: ignore[return-value]
+    elif type(data) is dict:
+        fast = fast_function(cls)
         if fast is not None:
             try:
                 return fast(data)  # type: ignore[no-any-return]
             except Exception:  # noqa: S110 - an unusual shape: the converter below decides
                 pass
+    if isinstance(data, dict | list):
         try:
             return _converters()[0].structure(data, cls)
         except Exception:  # noqa: S110 - re-decoded below to name every problem
@@ -310,7 +274,8 @@ def to_dict(model: object) -> dict[str, Any]:
     """Turn a model into a JSON-compatible ``dict`` in the API's field names.
 
     Timestamps become RFC 3339 strings; ``from_dict`` reads the result back to an
-    equal model.
+    equal model. Arbitrary JSON (``metadata``) is copied one level deep and its
+    contents are shared, never walked, so any depth that decoded encodes too.
     """
     result: dict[str, Any] = _converters()[0].unstructure(model)
     return result
@@ -326,7 +291,7 @@ def decode(
     url: str | None = None,
     attempts: int = 1,
 ) -> T:
-    """Decode a 2xx response body into ``cls``.
+    """Decode a 2xx response body into ``cls`` (a model, or a list of models).
 
     Raises:
         APIResponseValidationError: The body is not JSON, or not of the promised shape.
@@ -342,7 +307,7 @@ def decode(
             errors = str(exc).split("; ")
     text = excerpt(body[:2000].decode("utf-8", "replace")) or "<empty>"
     raise APIResponseValidationError(
-        f"{status_code} response does not match {cls.__name__}: {'; '.join(errors[:5])}",
+        f"{status_code} response does not match {_type_name(cls)}: {'; '.join(errors[:5])}",
         status_code=status_code,
         body=text,
         errors=errors,

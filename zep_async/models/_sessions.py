@@ -1,11 +1,4 @@
-"""The API's data, as frozen attrs classes.
-
-Every field is optional and defaults to ``None``: the server may leave any of
-them out or send ``null``, and it adds fields over time (those are ignored).
-Timestamps are timezone-aware ``datetime`` objects with the server's offset kept.
-Turning JSON into these classes, and back, is the job of ``zep_async.from_dict``
-and ``zep_async.to_dict``; the classes themselves know nothing of JSON.
-"""
+"""Sessions: the session itself, its pages, and ending sessions."""
 
 from __future__ import annotations
 
@@ -14,29 +7,16 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ._common import FactRatingInstruction
+
 __all__ = [
-    "FactRatingExamples",
-    "FactRatingInstruction",
+    "ClassifySessionRequest",
+    "EndSessionResponse",
+    "EndSessionsResponse",
     "Session",
+    "SessionClassification",
     "SessionListResponse",
 ]
-
-
-@frozen(kw_only=True)
-class FactRatingExamples:
-    """Example facts of high, medium and low relevance (deprecated by the API)."""
-
-    high: str | None = None
-    medium: str | None = None
-    low: str | None = None
-
-
-@frozen(kw_only=True)
-class FactRatingInstruction:
-    """How the server should rate facts for relevance (deprecated by the API)."""
-
-    instruction: str | None = None
-    examples: FactRatingExamples | None = None
 
 
 @frozen(kw_only=True)
@@ -88,3 +68,59 @@ class SessionListResponse:
     sessions: list[Session] = field(factory=list)
     total_count: int | None = None
     response_count: int | None = None
+
+
+@frozen(kw_only=True)
+class SessionClassification:
+    """The class the server chose for a session when it was ended.
+
+    Attributes:
+        class_: The class chosen, one of the request's ``classes`` (JSON key ``class``).
+        label: The classification's name.
+    """
+
+    class_: str | None = None
+    label: str | None = None
+
+
+@frozen(kw_only=True)
+class ClassifySessionRequest:
+    """Ask the server to classify a session as it ends it (deprecated by the API).
+
+    Attributes:
+        classes: The classes to choose from.
+        name: The classification's name.
+        instruction: Extra guidance for the classifier.
+        last_n: How many of the last messages to read (the server's default is 4).
+        persist: Whether to store the result (deprecated by the API).
+    """
+
+    classes: list[str]
+    name: str
+    instruction: str | None = None
+    last_n: int | None = None
+    persist: bool | None = None
+
+
+@frozen(kw_only=True)
+class EndSessionResponse:
+    """The answer to ending one session (deprecated by the API).
+
+    Attributes:
+        classification: The classification, if one was asked for.
+        session: The ended session.
+    """
+
+    classification: SessionClassification | None = None
+    session: Session | None = None
+
+
+@frozen(kw_only=True)
+class EndSessionsResponse:
+    """The answer to ending several sessions (deprecated by the API).
+
+    Attributes:
+        sessions: The ended sessions; empty (never ``None``) when the server sends none.
+    """
+
+    sessions: list[Session] = field(factory=list)
