@@ -64,8 +64,9 @@ docs: install
 
 # The sdist and the wheel, built by the standard front end (the wheel from the sdist, so a
 # file missing from the sdist fails here), then their metadata checked. Rebuilt only when
-# something that goes into them changed.
-DIST_INPUTS := pyproject.toml README.md $(shell find zep_async -type f -not -name '*.pyc' 2>/dev/null)
+# something that goes into them changed: a tracked file, or any file of the package.
+DIST_INPUTS := $(sort pyproject.toml README.md $(wildcard $(shell git ls-files 2>/dev/null)) \
+	$(shell find zep_async -type f -not -name '*.pyc' 2>/dev/null))
 
 dist: dist/.built
 
