@@ -3,25 +3,40 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
+# `make test` installs the built wheel here, in a venv of its own, and checks it.
+WHEEL_VENV := build/wheel-venv
 
-.PHONY: help install demo test lint typecheck pytest pytest-dev docs bench clean
+.PHONY: help install demo test lint typecheck pytest pytest-dev docs dist wheel-check bench clean
 
 help:
 	@echo "make demo   start zep-async serve, then drive it with the CLI and the SDK"
 	@echo "make test   install everything, then ruff, mypy --strict, pytest and the docs build"
 	@echo "make docs   build the documentation site into site/"
+	@echo "make dist   build the sdist and the wheel into dist/ and check their metadata"
 	@echo "make bench  run the benchmarks and rewrite docs/performance.md"
 
+# The interpreter is checked before anything is created, so a Python that is too old
+# stops with one line instead of leaving a .venv that every later run trips over.
+# $(call python_ok,INTERPRETER) is "ok", its version when too old, or nothing.
+python_ok = $(shell $(1) -c 'import sys; print("ok" if sys.version_info >= (3, 11) else "%d.%d" % sys.version_info[:2])' 2>/dev/null)
+python_too_old = zep-async needs Python 3.11 or newer, and $(1) is $(or $(2),not a Python that runs)
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(if $(filter ok,$(call python_ok,$(PYTHON))),,$(error $(call python_too_old,$(PYTHON),$(call python_ok,$(PYTHON))): run make PYTHON=python3.11 (or newer)))
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(PIP) install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
+
+# A .venv left by an older Makefile, or made by another interpreter, is refused the same way.
+check_venv = $(if $(filter ok,$(call python_ok,$(BIN)/python)),,$(error $(call python_too_old,$(VENV),$(call python_ok,$(BIN)/python)): run make clean, then make PYTHON=python3.11 (or newer)))
 
 # Re-install when the project's metadata changes.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(check_venv)
 	$(PIP) install --quiet -e '.[dev]'
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(check_venv)
 	$(PIP) install --quiet -e '.[cli]'
 	@touch $@
 
@@ -47,7 +62,33 @@ pytest-dev: install
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
+# The sdist and the wheel, built by the standard front end (the wheel from the sdist, so a
+# file missing from the sdist fails here), then their metadata checked. Rebuilt only when
+# something that goes into them changed: a tracked file, or any file of the package.
+DIST_INPUTS := $(sort pyproject.toml README.md $(wildcard $(shell git ls-files 2>/dev/null)) \
+	$(shell find zep_async -type f -not -name '*.pyc' 2>/dev/null))
+
+dist: dist/.built
+
+dist/.built: $(DIST_INPUTS) | $(VENV)/.installed-dev
+	rm -rf dist
+	$(BIN)/python -m build --quiet --outdir dist .
+	$(BIN)/twine check --strict dist/*.tar.gz dist/*.whl
+	@touch $@
+
+# The wheel as a user gets it: a new venv, a plain (not editable) install with the cli
+# extra, then scripts/check_wheel.py run by that venv from outside the source tree.
+wheel-check: $(WHEEL_VENV)/.checked
+
+$(WHEEL_VENV)/.checked: dist/.built scripts/check_wheel.py
+	rm -rf $(WHEEL_VENV)
+	$(BIN)/python -m venv --without-pip $(WHEEL_VENV)
+	$(PIP) --python $(WHEEL_VENV)/bin/python install --quiet "$$(ls dist/*.whl)[cli]"
+	$(WHEEL_VENV)/bin/python -I scripts/check_wheel.py dist
+	@touch $@
+
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(check_venv)
 	$(PIP) install --quiet -e '.[dev,bench]'
 	@touch $@
 
@@ -60,7 +101,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.plot
 	$(BIN)/python -m benchmarks.report
 
-test: lint typecheck pytest pytest-dev docs
+test: lint typecheck pytest pytest-dev docs wheel-check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info
