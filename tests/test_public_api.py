@@ -45,11 +45,9 @@ def test_official_sdk_error_names_stay_importable() -> None:
 
 
 def _public_methods(cls: type) -> dict[str, inspect.Signature]:
-    return {
-        name: inspect.signature(member)
-        for name, member in vars(cls).items()
-        if callable(member) and not name.startswith("_")
-    }
+    # Inherited too: AsyncMemory is joined from one class per concern.
+    members = {name: getattr(cls, name) for name in dir(cls) if not name.startswith("_")}
+    return {name: inspect.signature(member) for name, member in members.items() if callable(member)}
 
 
 def _unwrap(annotation: str) -> str:

@@ -1,19 +1,14 @@
-"""The ``memory`` resource: the sessions calls of the Zep v2 API."""
+"""The ``memory`` resource: sessions, memory and messages, as the official SDK groups them.
+
+The calls live in one module per concern (``_sessions``, ``_messages``); this
+class only joins them under the official SDK's name.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Literal, get_args
-from urllib.parse import quote
-
-from . import _validate
-from ._options import CheckedOptions, RequestOptions, check_request_options
-from .models import Session, SessionListResponse
-from .pagination import PagedList
-
-if TYPE_CHECKING:
-    from ._transport import Transport
+from ._messages import MessageCalls
+from ._resource import MAX_ENCODED_ID_LENGTH, MAX_ID_LENGTH, session_path
+from ._sessions import ORDER_BY_FIELDS, OrderBy, SessionCalls
 
 __all__ = [
     "MAX_ENCODED_SESSION_ID_LENGTH",
@@ -21,233 +16,14 @@ __all__ = [
     "ORDER_BY_FIELDS",
     "AsyncMemory",
     "OrderBy",
+    "session_path",
 ]
 
-OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
-ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
-
-#: RFC 3986 unreserved characters: a segment of only these is sent as it is.
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
-
-#: Longer ids would make URLs that servers and proxies commonly refuse (about 8 KB).
-MAX_SESSION_ID_LENGTH = 2048
-#: The same bound on the id once percent-encoded: 2,048 emoji take 24 KB on the wire.
-MAX_ENCODED_SESSION_ID_LENGTH = 6144
+#: The longest ``session_id`` accepted, in characters.
+MAX_SESSION_ID_LENGTH = MAX_ID_LENGTH
+#: The longest ``session_id`` accepted once percent-encoded.
+MAX_ENCODED_SESSION_ID_LENGTH = MAX_ENCODED_ID_LENGTH
 
 
-def session_path(session_id: object) -> str:
-    """Check ``session_id`` and return ``/sessions/<id>``, the id encoded as one path segment.
-
-    Raises:
-        TypeError, ValueError: ``session_id`` is not an id that can be sent.
-    """
-    if (
-        type(session_id) is str
-        and len(session_id) <= MAX_SESSION_ID_LENGTH
-        and _UNRESERVED.fullmatch(session_id)
-    ):
-        segment = session_id  # the common id: nothing to refuse, nothing to encode
-    else:
-        text = _validate.check_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
-        segment = quote(text, safe="")
-        if len(segment) > MAX_ENCODED_SESSION_ID_LENGTH:
-            raise ValueError(
-                f"session_id is {len(segment)} characters long once percent-encoded; "
-                f"at most {MAX_ENCODED_SESSION_ID_LENGTH} are allowed"
-            )
-    if segment in (".", ".."):
-        # Dot-segments would be resolved away by URL normalisation; %2E survives it.
-        segment = segment.replace(".", "%2E")
-    return "/sessions/" + segment
-
-
-def _options(request_options: RequestOptions | None) -> CheckedOptions | None:
-    return None if request_options is None else check_request_options(request_options)
-
-
-def _list_query(
-    page_number: int | None, page_size: int | None, order_by: str | None, asc: bool | None
-) -> dict[str, str]:
-    query: dict[str, str] = {}
-    if page_number is not None:
-        query["page_number"] = str(_validate.check_int("page_number", page_number, minimum=1))
-    if page_size is not None:
-        query["page_size"] = str(_validate.check_int("page_size", page_size, minimum=1))
-    if order_by is not None:
-        if not isinstance(order_by, str):
-            raise TypeError(f"order_by must be a str, not {_validate.type_name(order_by)}")
-        if order_by not in ORDER_BY_FIELDS:
-            raise ValueError(
-                f"order_by must be one of {', '.join(ORDER_BY_FIELDS)}; "
-                f"got {_validate.show_text(order_by)}"
-            )
-        query["order_by"] = order_by
-    if asc is not None:
-        query["asc"] = "true" if _validate.check_bool("asc", asc) else "false"
-    return query
-
-
-def _session_key(session: Session) -> str | None:
-    return session.uuid if session.uuid is not None else session.session_id
-
-
-class AsyncMemory:
-    """Sessions: ``get_session``, ``list_sessions`` and the iterators over all of them."""
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    async def get_session(
-        self, session_id: str, *, request_options: RequestOptions | None = None
-    ) -> Session:
-        """Return one session by its id.
-
-        Args:
-            session_id: Your own id of the session: any non-empty text without control
-                characters, up to 2,048 characters (6,144 once percent-encoded, which
-                512 emoji fill). It is sent percent-encoded as one
-                path segment, so ``/``, ``?``, ``#``, ``%`` and ``..`` are safe.
-            request_options: Per-call overrides (timeout, retries, headers, query).
-
-        Returns:
-            The session.
-
-        Raises:
-            TypeError, ValueError: A bad argument, before anything is sent.
-            NotFoundError: No session has this id.
-            APIStatusError: Any other error status.
-            APIConnectionError: The server could not be reached.
-
-        Example:
-            >>> session = await zep.memory.get_session("support-chat-42")  # doctest: +SKIP
-        """
-        path = session_path(session_id)
-        return await self._transport.get(path, Session, options=_options(request_options))
-
-    async def list_sessions(
-        self,
-        *,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        order_by: OrderBy | None = None,
-        asc: bool | None = None,
-        request_options: RequestOptions | None = None,
-    ) -> SessionListResponse:
-        """Return one page of the project's sessions.
-
-        Parameters left as ``None`` are not sent, and the server's defaults apply
-        (creation order, newest first).
-
-        Args:
-            page_number: Which page, from 1.
-            page_size: Sessions per page, at least 1.
-            order_by: Sort by ``created_at``, ``updated_at``, ``user_id`` or ``session_id``.
-            asc: ``True`` for ascending, ``False`` for descending.
-            request_options: Per-call overrides (timeout, retries, headers, query).
-
-        Returns:
-            The page, with ``total_count`` of all sessions.
-
-        Raises:
-            TypeError, ValueError: A bad argument, before anything is sent.
-            BadRequestError: The server refused a parameter.
-            APIStatusError: Any other error status.
-            APIConnectionError: The server could not be reached.
-
-        Example:
-            >>> page = await zep.memory.list_sessions(page_size=50)  # doctest: +SKIP
-        """
-        query = _list_query(page_number, page_size, order_by, asc)
-        return await self._transport.get(
-            "/sessions-ordered", SessionListResponse, query=query, options=_options(request_options)
-        )
-
-    def iter_session_pages(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: OrderBy | None = None,
-        asc: bool | None = None,
-        prefetch: int = 4,
-        request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[SessionListResponse, None]:
-        """Iterate over every page of sessions, in order.
-
-        Arguments are checked here, before the first page is requested. Pages
-        after the first may be fetched ``prefetch`` at a time; they are still
-        yielded in order, and the walk stops at the first empty or short page,
-        after a page longer than ``page_size`` (a server that ignored it sent
-        everything), or when ``total_count`` is reached. A prefetched page whose
-        ``total_count`` differs from the page before it is read again. Leaving
-        the loop early cancels pages in flight.
-
-        Args:
-            page_size: Sessions per page, at least 1.
-            order_by: Sort field, as in ``list_sessions``.
-            asc: Sort direction, as in ``list_sessions``.
-            prefetch: Pages fetched concurrently, at least 1 (1 = sequential).
-            request_options: Per-call overrides, applied to every page request.
-
-        Example:
-            >>> async for page in zep.memory.iter_session_pages():  # doctest: +SKIP
-            ...     print(page.response_count)
-        """
-        return self._walker(page_size, order_by, asc, prefetch, request_options).pages()
-
-    def iter_sessions(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: OrderBy | None = None,
-        asc: bool | None = None,
-        prefetch: int = 4,
-        request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[Session, None]:
-        """Iterate over every session of the project, page after page.
-
-        Takes the arguments of ``iter_session_pages``. Every session that exists
-        for the whole walk is yielded exactly once, even while others are being
-        created (as long as fewer than 10,000 are created between two page
-        reads): repeats are recognised by ``uuid`` (or ``session_id`` when there
-        is no uuid) among the last 10,000 sessions yielded, so the walk's memory
-        stays bounded. Deletions during the walk can make a session be missed;
-        see docs/pagination.md. An error stops the walk where it happens, after
-        the sessions before it.
-
-        Example:
-            >>> async for session in zep.memory.iter_sessions():  # doctest: +SKIP
-            ...     print(session.session_id)
-        """
-        return self._walker(page_size, order_by, asc, prefetch, request_options).walk_items()
-
-    def _walker(
-        self,
-        page_size: int,
-        order_by: OrderBy | None,
-        asc: bool | None,
-        prefetch: int,
-        request_options: RequestOptions | None,
-    ) -> PagedList[SessionListResponse, Session]:
-        """Check a walk's arguments now, at the call, and describe the list to walk."""
-        query = _list_query(None, page_size, order_by, asc)
-        # Required here: None would mean "the server's default", which the walk cannot know.
-        _validate.check_int("page_size", page_size, minimum=1)
-        _validate.check_int("prefetch", prefetch, minimum=1)
-        options = _options(request_options)
-
-        async def fetch(number: int) -> SessionListResponse:
-            return await self._transport.get(
-                "/sessions-ordered",
-                SessionListResponse,
-                query={"page_number": str(number), **query},
-                options=options,
-            )
-
-        return PagedList(
-            fetch,
-            items=lambda page: page.sessions,
-            total=lambda page: page.total_count,
-            key=_session_key,
-            page_size=page_size,
-            prefetch=prefetch,
-        )
+class AsyncMemory(SessionCalls, MessageCalls):
+    """Sessions, memory and messages: ``zep.memory`` of ``AsyncZep``."""
