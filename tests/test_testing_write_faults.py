@@ -202,3 +202,12 @@ async def test_ipv6_host_serves(http_client: aiohttp.ClientSession) -> None:
         assert server.root_url.startswith("http://[::1]:")
         server.add_session("s")
         assert (await Api(server, http_client)("GET", "/sessions/{}", "s"))[0] == 200
+
+
+async def test_deeply_nested_body_is_400_not_500(cloud: Api) -> None:
+    """A body nested past 200 levels is refused with 400, so nothing stored is unwritable."""
+    deep = '{"session_id":"d","metadata":' + '{"a":' * 200 + "1" + "}" * 200 + "}"
+    status, body = await cloud("POST", "/sessions", body=deep.encode())
+    assert status == 400
+    assert "nested over 200 levels" in body["message"]
+    assert cloud.server.sessions == []

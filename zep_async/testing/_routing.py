@@ -56,6 +56,10 @@ _PARAM_NAMES: Final = {_S: "session_id", _U: "user_id", _M: "message_uuid"}
 _INT: Final = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 _INT64_MAX: Final = 2**63 - 1
 
+#: The deepest nesting of a request body LocalZep accepts (deeper: 400), so
+#: whatever it stores can always be written back out.
+MAX_DEPTH: Final = 200
+
 
 @dataclass(frozen=True)
 class Match:
@@ -119,9 +123,24 @@ def parse_json(body: bytes) -> Any:
     if not body:
         return NO_JSON
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except (ValueError, RecursionError):
         return NO_JSON
+    return value if _depth(value) <= MAX_DEPTH else NO_JSON
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a JSON value (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def parse_int(text: str) -> int | None:
@@ -147,7 +166,12 @@ class Call:
     def obj(self) -> dict[str, Any]:
         """Return the body as a JSON object, or refuse the request with 400."""
         if self.json is NO_JSON:
-            raise ApiError(400, "EOF" if not self.body else "invalid JSON in the request body")
+            raise ApiError(
+                400,
+                "EOF"
+                if not self.body
+                else f"invalid JSON in the request body (or nested over {MAX_DEPTH} levels)",
+            )
         if not isinstance(self.json, dict):
             raise ApiError(400, "the request body must be a JSON object")
         return self.json

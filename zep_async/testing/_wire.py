@@ -66,7 +66,7 @@ def to_json(value: Any, what: str) -> Any:
     """Return a JSON copy of ``value``, or raise TypeError naming ``what``."""
     try:
         return json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
         raise TypeError(f"{what} must be JSON values: {error}") from None
 
 
