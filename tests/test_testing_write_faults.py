@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import socket
 
 import aiohttp
@@ -176,11 +178,11 @@ def test_log_limit_is_checked() -> None:
 async def test_body_over_5_mib_is_413(cloud: Api) -> None:
     """A body past the Community Edition's 5 MiB limit gets 413 and is not stored."""
     cloud.server.add_session("s")
-    big = {"messages": [msg("x" * (5 * 1024 * 1024))]}
-    assert await cloud("POST", "/sessions/{}/memory", "s", body=big) == (
-        413,
-        {"message": "request body too large"},
-    )
+    big = json.dumps({"messages": [msg("x" * (5 * 1024 * 1024))]}).encode()
+    url = cloud.url("/sessions/{}/memory", "s")
+    async with cloud.client.post(url, data=io.BytesIO(big)) as response:
+        assert response.status == 413
+        assert await response.json() == {"message": "request body too large"}
     assert cloud.server.messages("s") == []
 
 
