@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import pytest
 
@@ -30,7 +31,8 @@ async def test_add_memory_stores_messages_in_order_with_server_fields(cloud: Api
     assert [m["role"] for m in stored] == ["Jane", None, None]
     assert len({m["uuid"] for m in stored}) == 3
     assert stored[0]["created_at"] != "1999-01-01T00:00:00Z"
-    assert stored[0]["created_at"] < stored[1]["created_at"] < stored[2]["created_at"]
+    stamps = [datetime.fromisoformat(m["created_at"]) for m in stored]
+    assert stamps[0] < stamps[1] < stamps[2]
 
 
 async def test_add_memory_keeps_a_given_uuid_and_refuses_its_reuse(cloud: Api) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import socket
+from datetime import datetime
 
 import aiohttp
 import pytest
@@ -213,3 +215,33 @@ async def test_deeply_nested_body_is_400_not_500(cloud: Api) -> None:
     assert status == 400
     assert "nested over 200 levels" in body["message"]
     assert cloud.server.sessions == []
+
+
+async def test_concurrent_appends_keep_every_message_once(cloud: Api) -> None:
+    """Fifty concurrent add_memory calls store fifty messages, each once, in arrival order."""
+    cloud.server.add_session("s")
+    bodies = [{"messages": [msg(f"m{n}")]} for n in range(50)]
+    results = await asyncio.gather(
+        *(cloud("POST", "/sessions/{}/memory", "s", body=body) for body in bodies)
+    )
+    assert all(status == 200 for status, _ in results)
+    stored = cloud.server.messages("s")
+    assert sorted(m["content"] for m in stored) == sorted(f"m{n}" for n in range(50))
+    assert len({m["uuid"] for m in stored}) == 50
+    stamps = [datetime.fromisoformat(m["created_at"]) for m in stored]
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 50
+
+
+def test_seeding_helpers_check_their_arguments() -> None:
+    """add_messages needs a stored session; remove_user cascades; duplicates are refused."""
+    server = LocalZep()
+    with pytest.raises(KeyError):
+        server.add_messages("nope", [msg("x")])
+    server.add_user("u")
+    with pytest.raises(ValueError, match="already exists"):
+        server.add_user("u")
+    server.add_session("s", user_id="u")
+    server.add_messages("s", [msg("x")])
+    server.remove_user("u")
+    assert (server.users, server.sessions, server.messages("s")) == ([], [], [])
