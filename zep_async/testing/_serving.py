@@ -137,9 +137,7 @@ class Serving(LogMethods):
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
         try:
             body = await read_body(request, MAX_BODY)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the client broke the body off
+        except Exception:  # the client broke the body off (a bad chunk, a reset)
             return drop(request)
         parsed = parse_json(body or b"")
         with self._lock:
