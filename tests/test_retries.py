@@ -234,12 +234,12 @@ async def test_total_timeout_bounds_the_whole_call(local_zep: LocalZep) -> None:
 
 async def test_non_idempotent_requests_are_not_retried(local_zep: LocalZep, zep: AsyncZep) -> None:
     """A POST is sent once even on a retryable status, unless the caller opts in."""
-    local_zep.fail("list_sessions", 503, times=5)
+    local_zep.fail("add_session", 503, times=5)
     with pytest.raises(InternalServerError) as info:
-        await zep._transport.request("POST", "/sessions-ordered")
+        await zep._transport.request("POST", "/sessions")
     assert info.value.attempts == 1
     with pytest.raises(InternalServerError) as info:
-        await zep._transport.request("POST", "/sessions-ordered", retry_non_idempotent=True)
+        await zep._transport.request("POST", "/sessions", retry_non_idempotent=True)
     assert info.value.attempts == 3
 
 

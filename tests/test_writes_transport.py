@@ -41,7 +41,14 @@ from .write_support import (
     send,
 )
 
-ROUTE, PATH = "list_sessions", "/sessions-ordered"
+#: Each write method on a real LocalZep route, with a path whose normal answer is a 4xx
+#: (an empty create, an unknown session), so a resend never changes the store.
+WRITES = {"POST": ("add_session", "/sessions"), "PATCH": ("update_session", "/sessions/s")}
+#: The 4xx each of those routes answers normally, telling that a resend reached it.
+NORMAL = {"POST": 400, "PATCH": 404}
+ROUTE, PATH = WRITES["POST"]
+READ_ROUTE = "list_sessions"
+DELETE_ROUTE, DELETE_PATH = "delete_session", "/sessions/s/memory"
 
 
 @pytest_asyncio.fixture
@@ -67,10 +74,11 @@ async def test_an_ambiguous_failure_of_a_write_is_not_resent(
     local_zep: LocalZep, zep: AsyncZep, method: str, fault: str
 ) -> None:
     """A 5xx, a timeout, a drop after sending or a cut body: one request, 'may have applied'."""
-    AMBIGUOUS[fault](local_zep, ROUTE)
+    route, path = WRITES[method]
+    AMBIGUOUS[fault](local_zep, route)
     with pytest.raises(_expected_class(fault)) as info:
-        await send(zep, method, PATH, request_options=options_for(fault))
-    assert local_zep.count(ROUTE) == 1
+        await send(zep, method, path, request_options=options_for(fault))
+    assert local_zep.count(route) == 1
     assert info.value.attempts == 1
     assert info.value.may_have_been_applied is True
     assert f"this {method} may have been applied" in str(info.value)
@@ -83,7 +91,7 @@ async def test_a_refused_connection_is_retried_for_a_write(method: str) -> None:
         api_key="k", base_url=f"http://127.0.0.1:{closed_port()}/api/v2", retry_policy=NO_WAIT
     ) as zep:
         with pytest.raises(APIConnectionError) as info:
-            await send(zep, method, PATH)
+            await send(zep, method, WRITES[method][1])
     assert info.value.attempts == 3  # the default max_retries=2
     assert info.value.may_have_been_applied is False
     assert "may have been applied" not in str(info.value)
@@ -93,12 +101,13 @@ async def test_a_refused_connection_is_retried_for_a_write(method: str) -> None:
 async def test_a_429_is_retried_for_a_write(
     local_zep: LocalZep, zep: AsyncZep, method: str
 ) -> None:
-    """A 429 refuses the request, so the write is sent again (here to the route's 405)."""
-    local_zep.fail(ROUTE, 429, headers={"Retry-After": "0"}, times=2)
+    """A 429 refuses the request, so the write is sent again (here to the route's own 4xx)."""
+    route, path = WRITES[method]
+    local_zep.fail(route, 429, headers={"Retry-After": "0"}, times=2)
     with pytest.raises(APIStatusError) as info:
-        await send(zep, method, PATH)
-    assert local_zep.count(ROUTE) == 3
-    assert info.value.status_code == 405
+        await send(zep, method, path)
+    assert local_zep.count(route) == 3
+    assert info.value.status_code == NORMAL[method]
     assert info.value.may_have_been_applied is False
 
 
@@ -126,7 +135,7 @@ async def test_retry_writes_on_the_client_resends(local_zep: LocalZep, fault: st
         with pytest.raises(APIStatusError) as info:
             await send(zep, "POST", PATH, request_options=options_for(fault))
     assert local_zep.count(ROUTE) == 2
-    assert info.value.status_code == 405  # the resend reached the route
+    assert info.value.status_code == NORMAL["POST"]  # the resend reached the route
     # The first attempt may have applied it, whatever the second one got.
     assert info.value.may_have_been_applied is True
 
@@ -136,14 +145,15 @@ async def test_retry_writes_per_call_resends_and_can_forbid(
     local_zep: LocalZep, method: str
 ) -> None:
     """request_options['retry_writes'] wins over the client, both ways."""
+    route, path = WRITES[method]
     async with AsyncZep(
         api_key=local_zep.api_key, base_url=local_zep.base_url, retry_policy=NO_WAIT
     ) as zep:
-        local_zep.fail(ROUTE, 500)
+        local_zep.fail(route, 500)
         with pytest.raises(APIStatusError) as info:
-            await send(zep, method, PATH, request_options={"retry_writes": True})
-        assert local_zep.count(ROUTE) == 2
-        assert info.value.status_code == 405
+            await send(zep, method, path, request_options={"retry_writes": True})
+        assert local_zep.count(route) == 2
+        assert info.value.status_code == NORMAL[method]
     local_zep.clear()
     async with AsyncZep(
         api_key=local_zep.api_key,
@@ -151,10 +161,10 @@ async def test_retry_writes_per_call_resends_and_can_forbid(
         retry_policy=NO_WAIT,
         retry_writes=True,
     ) as zep:
-        local_zep.fail(ROUTE, 500)
+        local_zep.fail(route, 500)
         with pytest.raises(InternalServerError):
-            await send(zep, method, PATH, request_options={"retry_writes": False})
-        assert local_zep.count(ROUTE) == 1
+            await send(zep, method, path, request_options={"retry_writes": False})
+        assert local_zep.count(route) == 1
 
 
 async def test_a_write_refused_by_a_4xx_is_not_applied(local_zep: LocalZep, zep: AsyncZep) -> None:
@@ -183,11 +193,10 @@ async def test_a_delete_retried_into_a_404_says_it_may_have_deleted(
     local_zep: LocalZep, zep: AsyncZep, fault: str
 ) -> None:
     """DELETE is retried; a 404 after an ambiguous attempt is NotFoundError 'may have deleted'."""
-    AMBIGUOUS[fault](local_zep, "get_session")
-    local_zep.fail("get_session", 404, json={"message": "not found"})
+    AMBIGUOUS[fault](local_zep, DELETE_ROUTE)
     with pytest.raises(NotFoundError) as info:
-        await send(zep, "DELETE", "/sessions/s", body=None, request_options=options_for(fault))
-    assert local_zep.count("get_session") == 2
+        await send(zep, "DELETE", DELETE_PATH, body=None, request_options=options_for(fault))
+    assert local_zep.count(DELETE_ROUTE) == 2
     assert info.value.may_have_been_applied is True
     assert "may already have deleted it" in str(info.value)
     assert info.value.message == "not found"  # the server's text is kept apart
@@ -197,9 +206,8 @@ async def test_a_first_delete_404_means_it_never_existed(
     local_zep: LocalZep, zep: AsyncZep
 ) -> None:
     """A 404 on the only attempt is a plain NotFoundError."""
-    local_zep.fail("get_session", 404, json={"message": "not found"})
     with pytest.raises(NotFoundError) as info:
-        await send(zep, "DELETE", "/sessions/s", body=None)
+        await send(zep, "DELETE", DELETE_PATH, body=None)
     assert info.value.may_have_been_applied is False
     assert str(info.value) == "404 Not Found: not found (request id req-1)"
 
@@ -209,12 +217,12 @@ async def test_get_keeps_retrying_and_never_claims_anything_applied(
     local_zep: LocalZep, zep: AsyncZep, fault: str
 ) -> None:
     """GET is retried after every retryable failure, as before; a read applies nothing."""
-    AMBIGUOUS[fault](local_zep, ROUTE)
+    AMBIGUOUS[fault](local_zep, READ_ROUTE)
     page = await zep.memory.list_sessions(request_options=options_for(fault))
     assert page.sessions == []
-    assert local_zep.count(ROUTE) == 2
+    assert local_zep.count(READ_ROUTE) == 2
     for _ in range(4):
-        AMBIGUOUS[fault](local_zep, ROUTE)
+        AMBIGUOUS[fault](local_zep, READ_ROUTE)
     with pytest.raises(_expected_class(fault)) as info:
         await zep.memory.list_sessions(request_options=options_for(fault, max_retries=1))
     assert info.value.attempts == 2

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 from ._common import CLIENT_OPTIONS, CommandError, TerminatedError, UsageError, run
 
+#: How many requests ``serve`` keeps in its request log (about 1 KB each).
+SERVE_LOG_LIMIT = 1000
+
 if TYPE_CHECKING:
     from ..testing import LocalZep
 
@@ -31,7 +34,8 @@ def serve(args: argparse.Namespace) -> None:
     # Imported here: the server brings aiohttp.web, which the other commands never need.
     from ..testing import LocalZep
 
-    server = LocalZep(host=args.host, port=args.port, **settings)
+    # A long-running server keeps only the last requests (no test reads them here).
+    server = LocalZep(host=args.host, port=args.port, log_limit=SERVE_LOG_LIMIT, **settings)
     server.seed(args.seed)
     with contextlib.suppress(KeyboardInterrupt, TerminatedError):
         run(_serve(server, args))

@@ -13,9 +13,8 @@ import enum
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Final
 
-ROUTES: Final = ("get_session", "list_sessions")
+from ._routing import ROUTES
 
 
 class Kind(enum.Enum):
@@ -35,6 +34,8 @@ class Outcome:
     status: int = 0
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
+    #: Handle the request normally first (a write is stored), then answer this way.
+    after_applying: bool = False
 
 
 @dataclass
@@ -52,7 +53,7 @@ class _RouteScript:
 def check_route(route: object) -> str:
     """Return ``route`` if it names a route, else raise ValueError."""
     if route not in ROUTES:
-        raise ValueError(f"route must be one of {', '.join(ROUTES)}; got {route!r}")
+        raise ValueError(f"route must be one of {', '.join(sorted(ROUTES))}; got {route!r}")
     return route
 
 
