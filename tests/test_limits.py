@@ -102,6 +102,13 @@ def test_invalid_utf8_in_an_error_body_is_replaced() -> None:
     assert error.message == "bad \ufffd\ufffd bytes"
 
 
+def test_a_byte_order_mark_does_not_hide_the_json_message() -> None:
+    """A JSON error that starts with a UTF-8 byte-order mark still gives its message."""
+    body = b'\xef\xbb\xbf{"message": "session not found"}'
+    error = status_error(404, "Not Found", {}, body, "GET", "http://h/x")
+    assert error.message == "session not found"
+
+
 async def test_a_hostile_html_page_from_the_server_gives_the_status(
     local_zep: LocalZep, client: AsyncZep
 ) -> None:

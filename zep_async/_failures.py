@@ -64,7 +64,8 @@ def status_error(
     Every step is one linear pass over at most ``MAX_ERROR_BODY_BYTES`` of the body,
     and the search of a non-JSON page over its first ``PAGE_CHARS`` characters.
     """
-    text = body[:MAX_ERROR_BODY_BYTES].decode("utf-8", "replace")
+    # utf-8-sig: a byte-order mark some servers put first would otherwise spoil the JSON.
+    text = body[:MAX_ERROR_BODY_BYTES].decode("utf-8-sig", "replace")
     parsed: Any = None
     message = ""
     if text and not text.isspace():
