@@ -114,7 +114,9 @@ class Transport:
         self._defaults = _settings(config.timeout, config.total_timeout, config.max_retries)
         # Read once, here: a lookup per call would need a thread (it may read .netrc)
         # and would run before, or outside, the call's deadline.
-        self._proxy = _env_proxy(URL(self._base)) if config.trust_env else (None, None)
+        self._proxy = (
+            _env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
+        )
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
