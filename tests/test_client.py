@@ -72,6 +72,82 @@ def test_zep_api_url_is_the_server_root(monkeypatch: pytest.MonkeyPatch) -> None
     assert AsyncZep(api_key="k").base_url == "http://localhost:8000/api/v2"
 
 
+@pytest.mark.parametrize(
+    "root",
+    [
+        "http://localhost:8000/api/v2",
+        "http://localhost:8000/api/v2/",
+        "http://localhost:8000/API/V2",
+        " http://localhost:8000/api/v2 ",
+    ],
+)
+def test_zep_api_url_that_is_already_the_base_is_not_doubled(
+    monkeypatch: pytest.MonkeyPatch, root: str
+) -> None:
+    """A ZEP_API_URL that already ends in /api/v2 is not given a second /api/v2."""
+    monkeypatch.setenv("ZEP_API_URL", root)
+    assert AsyncZep(api_key="k").base_url.lower() == "http://localhost:8000/api/v2"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api..getzep.com/api/v2",
+        "https://.getzep.com/api/v2",
+        "https://getzep..com:8000/api/v2",
+        "https://" + "a" * 64 + ".getzep.com/api/v2",
+        "https://" + ("a" * 60 + ".") * 5 + "com/api/v2",
+        "https://api\x80.getzep.com/api/v2",
+    ],
+)
+def test_a_host_that_cannot_be_looked_up_is_refused(url: str) -> None:
+    """A host the resolver cannot encode (empty or long labels) is refused at construction."""
+    with pytest.raises(ValueError, match="base_url has a host name"):
+        AsyncZep(api_key="k", base_url=url)
+
+
+def test_a_bad_host_in_zep_api_url_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same check names ZEP_API_URL when the URL came from there."""
+    monkeypatch.setenv("ZEP_API_URL", "https://api..getzep.com")
+    with pytest.raises(ValueError, match="ZEP_API_URL"):
+        AsyncZep(api_key="k")
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://m\u00fcnchen.example/api/v2", "https://xn--mnchen-3ya.example/api/v2"),
+        ("https://M\u00fcnchen.example:8443/api/v2/", "https://xn--mnchen-3ya.example:8443/api/v2"),
+        ("http://127.0.0.1:8000/\u00e4/api/v2", "http://127.0.0.1:8000/%C3%A4/api/v2"),
+        ("http://[::1]:8000/x{y}|z", "http://[::1]:8000/x%7By%7D%7Cz"),
+        ("http://127.0.0.1:8000/a%20b/api/v2", "http://127.0.0.1:8000/a%20b/api/v2"),
+    ],
+)
+def test_a_base_url_is_made_ascii_for_the_wire(url: str, base: str) -> None:
+    """A non-ASCII host becomes its IDNA form and unsafe path characters are percent-encoded."""
+    assert AsyncZep(api_key="k", base_url=url).base_url == base
+
+
+def test_a_stray_percent_in_the_path_is_refused() -> None:
+    """A '%' not followed by two hex digits cannot be meant: it is refused, naming base_url."""
+    with pytest.raises(ValueError, match="base_url has a '%'"):
+        AsyncZep(api_key="k", base_url="http://127.0.0.1:8000/a%zz/api/v2")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1]:8000/api/v2",
+        "http://127.0.0.1:8000/api/v2",
+        "https://zep.example./api/v2",
+        "http://zep_internal:8000/api/v2",
+    ],
+)
+def test_hosts_that_resolve_are_accepted(url: str) -> None:
+    """IP literals, a trailing dot and underscores pass unchanged."""
+    assert AsyncZep(api_key="k", base_url=url).base_url == url.rstrip("/")
+
+
 def test_explicit_base_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     """An explicit base_url is used as given, whatever ZEP_API_URL says."""
     monkeypatch.setenv("ZEP_API_URL", "http://localhost:8000")

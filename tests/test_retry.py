@@ -106,6 +106,41 @@ def test_next_delay_respects_the_overall_budget() -> None:
     assert _decide(policy, 0, 2, remaining=0.6) == 0.5
 
 
+def test_next_delay_needs_room_for_a_whole_attempt_after_the_wait() -> None:
+    """A retry is scheduled only when its wait plus one full attempt fit in the budget."""
+    policy = _policy(1.0)  # the first wait: 1.0 * 0.5 s
+
+    def decide(remaining: float) -> float | None:
+        return next_delay(
+            policy,
+            retries_done=0,
+            max_retries=2,
+            retry_after=None,
+            remaining=remaining,
+            attempt_time=1.0,
+        )
+
+    assert decide(1.5) == 0.5  # exactly fits
+    assert decide(1.49) is None  # the attempt would be cut short: not started
+    assert decide(10.0) == 0.5
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.25, 0.5, 0.75, 0.999])
+def test_a_scheduled_retry_always_gets_its_whole_timeout(jitter: float) -> None:
+    """Whatever the jitter, a retry either gets its full timeout or is not started."""
+    policy = _policy(jitter, initial_delay=1.0)
+    for remaining in (0.5, 1.0, 1.2, 1.6, 2.0, 3.0):
+        delay = next_delay(
+            policy,
+            retries_done=0,
+            max_retries=3,
+            retry_after=None,
+            remaining=remaining,
+            attempt_time=1.0,
+        )
+        assert delay is None or remaining - delay >= 1.0
+
+
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from . import _validate
 from ._memory import AsyncMemory
@@ -27,6 +28,10 @@ log = logging.getLogger("zep_async")
 _warned: set[tuple[str, str]] = set()
 #: Longer base URLs leave no room for the path within the 8 KB servers accept.
 _MAX_BASE_URL_LENGTH = 2048
+#: What may stand unencoded in a URL path (RFC 3986 pchar, and "/" and "%").
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_PATH_UNSAFE = re.compile(r"[^A-Za-z0-9/%:@!$&'()*+,;=\-._~]")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _resolve_api_key(api_key: object) -> str:
@@ -49,9 +54,11 @@ def _resolve_base_url(base_url: object) -> str:
         root = os.environ.get("ZEP_API_URL")
         if not root:
             return DEFAULT_BASE_URL
-        # The official SDK reads ZEP_API_URL as the server root and appends /api/v2.
+        # The official SDK reads ZEP_API_URL as the server root and appends /api/v2;
+        # a value that already ends with it is the base itself (not …/api/v2/api/v2).
         name = "the ZEP_API_URL environment variable"
-        base_url = root.rstrip("/") + "/api/v2"
+        root = root.strip().rstrip("/")
+        base_url = root if root.lower().endswith("/api/v2") else root + "/api/v2"
     else:
         name = "base_url"
     text = _validate.check_text(name, base_url, max_length=_MAX_BASE_URL_LENGTH).strip()
@@ -68,14 +75,45 @@ def _resolve_base_url(base_url: object) -> str:
         raise ValueError(f"{name} must be an http:// or https:// URL, got {shown}")
     if not parts.hostname or port == 0:
         raise ValueError(f"{name} has no host or port to connect to: {shown}")
+    host = _check_host(name, parts.hostname, shown)
     # Even an empty query or fragment ("…/v2?") would swallow every path joined to it.
     if "?" in text or "#" in text:
         raise ValueError(f"{name} must not have a query or fragment: {shown}")
     if any(char.isspace() for char in text):
         raise ValueError(f"{name} must not contain whitespace: {shown}")
+    if _BAD_ESCAPE.search(parts.path):
+        raise ValueError(f"{name} has a '%' that is not a percent-escape: {shown}")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         _warn_plain_http(parts.hostname)
+    if not text.isascii() or _PATH_UNSAFE.search(parts.path):
+        # Sent as given, these would reach the wire as raw bytes (a server answers 400, and
+        # the Host header and TLS name would not be the host's ASCII form): encode them now.
+        netloc = f"[{host}]" if ":" in host else host
+        if port is not None:
+            netloc += f":{port}"
+        text = f"{parts.scheme}://{netloc}{quote(parts.path, safe=_PATH_SAFE)}"
     return text.rstrip("/")
+
+
+def _check_host(name: str, host: str, shown: str) -> str:
+    """The host's ASCII form; refuse a name the resolver cannot encode (an empty label,
+    one over 63 characters, a character IDNA forbids), which would fail every call."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return host
+    try:
+        encoded = host.encode("idna")  # what the resolver does before looking the name up
+    except UnicodeError as exc:
+        reason = str(exc.__cause__ or exc)
+        raise ValueError(
+            f"{name} has a host name that cannot be looked up ({reason}): {shown}"
+        ) from None
+    if len(encoded.rstrip(b".")) > 253:
+        raise ValueError(f"{name} has a host name longer than 253 characters: {shown}")
+    return encoded.decode("ascii")
 
 
 def _is_loopback(host: str) -> bool:
@@ -119,10 +157,12 @@ class AsyncZep:
         api_key: Your Zep API key; defaults to the ``ZEP_API_KEY`` environment variable.
         base_url: The API base, e.g. ``https://api.getzep.com/api/v2`` (the default).
             When not given, ``ZEP_API_URL`` (the server root, as the official SDK
-            reads it) is used with ``/api/v2`` appended.
+            reads it) is used with ``/api/v2`` appended, unless it already ends so.
         timeout: Seconds each attempt may take.
-        total_timeout: Seconds a whole call may take, retries and waits included;
-            defaults to twice ``timeout``.
+        total_timeout: Seconds a whole call may take, retries and waits included.
+            Not set (the default), nothing cuts the retries short: every attempt that
+            ``max_retries`` permits runs in full. When set, a retry starts only if a
+            whole ``timeout`` still fits in what is left (see docs/retries.md).
         max_retries: Retries after the first attempt for retryable failures (0 = none).
         headers: Extra headers sent with every request. Names are case-insensitive; a
             header given here replaces the SDK's own of that name (``Authorization``
@@ -131,8 +171,8 @@ class AsyncZep:
         max_connections: Size of the connection pool.
         ssl: An ``ssl.SSLContext`` for custom CAs or client certificates, or ``False``
             to switch certificate verification off (only for local testing).
-        trust_env: Read proxy settings from the environment (a proxy's login may come
-            from ``.netrc``; the API host's never does: the key is its credential).
+        trust_env: Read proxy settings from the environment, once, here (a proxy's login
+            may come from ``.netrc``; the API host's never does: the key is its credential).
         retry_writes: Let a POST or PATCH be resent after a failure that may have
             applied it (a 5xx, a timeout, a connection lost after sending), which
             can duplicate it (Zep's writes are not idempotent). Off by default: a

@@ -145,8 +145,13 @@ def next_delay(
     max_retries: int,
     retry_after: float | None,
     remaining: float | None,
+    attempt_time: float = 0.0,
 ) -> float | None:
     """Decide the wait before the next attempt, or ``None`` to give up now.
+
+    A retry is only started when its wait and then a whole attempt
+    (``attempt_time``) fit in the time left, so no attempt is cut short by the
+    overall budget and the outcome does not hinge on the jitter of a wait.
 
     Args:
         policy: The waiting rules.
@@ -154,6 +159,7 @@ def next_delay(
         max_retries: How many retries are allowed in all.
         retry_after: The server's hint in seconds, if any.
         remaining: Seconds left in the call's overall budget, or ``None`` for no budget.
+        attempt_time: Seconds the next attempt may take (the per-attempt timeout).
     """
     if retries_done >= max_retries:
         return None
@@ -163,6 +169,6 @@ def next_delay(
         delay = retry_after
     else:
         delay = backoff_delay(retries_done + 1, policy)
-    if remaining is not None and delay >= remaining:
+    if remaining is not None and (delay >= remaining or delay + attempt_time > remaining):
         return None
     return delay

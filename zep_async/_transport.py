@@ -8,13 +8,11 @@ everything that can go wrong into the exceptions of ``zep_async.errors``.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import platform
-import re
 import ssl as ssl_module
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
@@ -23,6 +21,10 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._convert import decode
+from ._failures import MAX_ERROR_BODY_BYTES, note_budget_stop, status_error, timeout_error
+from ._failures import cause as _cause
+from ._failures import describe as _describe
+from ._failures import request_id as _request_id
 from ._options import CheckedOptions
 from ._retry import (
     IDEMPOTENT_METHODS,
@@ -32,7 +34,6 @@ from ._retry import (
     RetryPolicy,
     next_delay,
 )
-from ._retry import parse_retry_after as _parse_retry_after
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -41,7 +42,6 @@ from .errors import (
     APITimeoutError,
     ZepError,
     excerpt,
-    status_error_class,
 )
 
 __all__ = ["Transport", "TransportConfig"]
@@ -53,15 +53,12 @@ log = logging.getLogger("zep_async")
 USER_AGENT = (
     f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 )
-_REQUEST_ID_HEADERS = ("X-Zep-Request-ID", "X-Request-ID")
 #: The request headers of a call with a body and no per-call headers.
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 #: The largest response body read, after decompression. Past it a broken or hostile
 #: server (an endless stream, a gzip bomb) would fill memory before any timeout fired;
 #: a page of a thousand large sessions is a few megabytes.
 MAX_BODY_BYTES = 64 << 20
-_TAGS = re.compile(r"<[^>]*>")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 @frozen(kw_only=True)
@@ -92,10 +89,16 @@ class _Settings:
     total_timeout: float | None
     max_retries: int
     client_timeout: aiohttp.ClientTimeout
+    #: The first attempt's limit: ``timeout``, or the whole budget when that is shorter.
+    first_timeout: aiohttp.ClientTimeout
 
 
 def _settings(timeout: float, total_timeout: float | None, max_retries: int) -> _Settings:
-    return _Settings(timeout, total_timeout, max_retries, aiohttp.ClientTimeout(total=timeout))
+    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    first = client_timeout
+    if total_timeout is not None and total_timeout < timeout:
+        first = aiohttp.ClientTimeout(total=total_timeout)
+    return _Settings(timeout, total_timeout, max_retries, client_timeout, first)
 
 
 class Transport:
@@ -122,8 +125,13 @@ class Transport:
         self._session_headers = self._headers
         # A body's Content-Type is a default too: the client's own wins.
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
-        total = config.total_timeout if config.total_timeout is not None else 2 * config.timeout
-        self._defaults = _settings(config.timeout, total, config.max_retries)
+        # No overall budget unless one is set: max_retries then means what it says.
+        self._defaults = _settings(config.timeout, config.total_timeout, config.max_retries)
+        # Read once, here: a lookup per call would need a thread (it may read .netrc)
+        # and would run before, or outside, the call's deadline.
+        self._proxy = (
+            _env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
+        )
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -194,11 +202,7 @@ class Transport:
             return self._defaults, None
         defaults = self._defaults
         timeout = options.get("timeout_in_seconds", defaults.timeout)
-        total = options.get("total_timeout_in_seconds")
-        if total is None:
-            # A client-wide total stays; a derived one follows the per-call timeout.
-            explicit = self._config.total_timeout
-            total = explicit if explicit is not None else 2 * timeout
+        total = options.get("total_timeout_in_seconds", self._config.total_timeout)
         settings = _settings(timeout, total, options.get("max_retries", defaults.max_retries))
         extra = options.get("additional_headers")
         if not extra:
@@ -279,6 +283,10 @@ class Transport:
         session = self._open()
         settings, extra_headers = self._resolve(options)
         headers: Mapping[str, str] | None = extra_headers
+        policy = self._policy
+        budget = settings.total_timeout
+        # The budget covers everything from here to the result: nothing above awaits.
+        deadline = None if budget is None else policy.clock() + budget
         url = URL(self._base + path, encoded=True)
         extra_query = options.get("additional_query_parameters") if options else None
         if query or extra_query:
@@ -297,18 +305,14 @@ class Transport:
             elif "Content-Type" not in extra_headers:
                 extra_headers["Content-Type"] = "application/json"
         applied = False  # may an attempt so far have applied this write?
-        proxy, proxy_auth = await _env_proxy(url) if self._config.trust_env else (None, None)
-        policy = self._policy
-        budget = settings.total_timeout
-        deadline = None if budget is None else policy.clock() + budget
+        proxy, proxy_auth = self._proxy
+        last_answer: str | None = None
         attempt = 0
         while True:
             attempt += 1
-            client_timeout = settings.client_timeout
-            if deadline is not None:
-                remaining = deadline - policy.clock()
-                if remaining < settings.timeout:
-                    client_timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
+            # Only the first attempt can meet the budget: a retry starts only when a whole
+            # attempt still fits (next_delay), so it always gets its full timeout.
+            client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
             error: ZepError
             unsent = False  # did the server provably not act on this attempt?
             try:
@@ -337,11 +341,14 @@ class Transport:
                     error = _status_error(response, data, method, str(url))
                     unsent = status in REFUSED_STATUSES
             except TimeoutError as exc:
-                url_text = str(url)
-                error = APITimeoutError(
-                    f"{method} {url_text} timed out after {client_timeout.total:g} s",
-                    method=method,
-                    url=url_text,
+                error = timeout_error(
+                    method,
+                    str(url),
+                    attempt,
+                    settings.timeout,
+                    settings.total_timeout,
+                    budget_limited=client_timeout is not settings.client_timeout,
+                    last_answer=last_answer,
                 )
                 error.__cause__ = exc
             except aiohttp.ClientError as exc:
@@ -368,8 +375,14 @@ class Transport:
                     max_retries=max_retries,
                     retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
                     remaining=None if deadline is None else deadline - policy.clock(),
+                    attempt_time=settings.timeout,
                 )
             if delay is None:
+                # (A timeout of an attempt the budget itself cut short already says so.)
+                clipped = client_timeout is not settings.client_timeout
+                said = clipped and isinstance(error, APITimeoutError)
+                if retryable and budget is not None and attempt <= max_retries and not said:
+                    note_budget_stop(error, attempt, settings.timeout, budget, policy)
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("%s %s failed for good: %s", method, url, _cause(error))
                 raise error
@@ -382,13 +395,20 @@ class Transport:
                 _cause(error),
                 delay,
             )
+            if isinstance(error, APIStatusError):
+                last_answer = f"status {error.status_code} on attempt {attempt}"
             await policy.sleep(delay)
+            # The wait may overrun (a busy loop): a retry still never starts cut short.
+            late = deadline is not None and deadline - policy.clock() < settings.timeout
+            if late and budget is not None:
+                note_budget_stop(error, attempt, settings.timeout, budget, policy)
+                raise error
 
 
-async def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
     """The proxy the environment names for ``url`` (its login may come from .netrc)."""
     try:
-        return await asyncio.to_thread(get_env_proxy_for_url, url)
+        return get_env_proxy_for_url(url)
     except LookupError:  # none set, or NO_PROXY covers the host
         return None, None
 
@@ -396,20 +416,23 @@ async def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
 async def _read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
     """Read the body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
     length = response.content_length
-    if length is not None and length > MAX_BODY_BYTES:
+    limit = MAX_BODY_BYTES
+    if response.status >= 300:
+        limit = MAX_ERROR_BODY_BYTES  # an error needs only the start of its body
+    elif length is not None and length > limit:
         response.close()
         return b"", False
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if length is not None and encoding == "identity":
+    if length is not None and length <= limit and encoding == "identity":
         return await response.read(), True  # the common case: a known, acceptable size
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            response.close()
-            return b"".join(chunks), False
         chunks.append(chunk)
+        if size > limit:
+            response.close()
+            return b"".join(chunks)[:limit], False
     return b"".join(chunks), True
 
 
@@ -428,52 +451,10 @@ def _too_large(
     )
 
 
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
-
-
 def _status_error(
     response: aiohttp.ClientResponse, body: bytes, method: str, url: str
 ) -> APIStatusError:
-    text = body.decode("utf-8", "replace")
-    parsed: Any = None
-    message = ""
-    if text.strip():
-        try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):  # deep nesting overflows the decoder
-            parsed = text
-            title = _TITLE.search(text)
-            message = excerpt(_TAGS.sub(" ", title.group(1) if title else text))
-        else:
-            if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
-                message = parsed["message"]
-            else:
-                message = excerpt(text)
-    headers = dict(response.headers)
-    retry_after = _parse_retry_after(response.headers)
-    status = response.status
-    if 300 <= status < 400:
-        location = response.headers.get("Location")
-        where = f"redirect to {excerpt(location, 500)}" if location else "redirect"
-        message = (
-            f"{where} not followed: the API key is sent to base_url only; "
-            "point base_url at the new address"
-        )
-    return status_error_class(status, message)(
-        message or (response.reason or ""),
-        status_code=status,
-        body=parsed,
-        request_id=_request_id(response.headers),
-        headers=headers,
-        retry_after=retry_after,
-        method=method,
-        url=url,
-    )
+    return status_error(response.status, response.reason, response.headers, body, method, url)
 
 
 def _without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
@@ -494,15 +475,3 @@ def _without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
 def _answered_without_acting(error: ZepError) -> bool:
     """Whether the server's answer says it did not apply the request (a 3xx or 4xx)."""
     return isinstance(error, APIStatusError) and error.status_code < 500
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _cause(error: ZepError) -> str:
-    if isinstance(error, APIStatusError):
-        return f"status {error.status_code}"
-    cause = error.__cause__
-    return type(cause).__name__ if cause is not None else type(error).__name__
