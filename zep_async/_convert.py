@@ -12,13 +12,13 @@ Request bodies go the other way in ``_encode``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
 
+from . import _json
 from ._fastpath import fast_function, is_model_list, is_optional, json_name
 from .errors import APIResponseValidationError, excerpt
 
@@ -297,7 +297,7 @@ def decode(
         APIResponseValidationError: The body is not JSON, or not of the promised shape.
     """
     try:
-        data = json.loads(body)
+        data = _json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # Recursion: too deep
         errors = [f"body is not valid JSON: {exc}"]
     else:

@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import attrs
 
+from . import _json
 from ._fastpath import is_optional, json_name
 from ._validate import MAX_INT, show_number, show_text, type_name
 from .models import ClassifySessionRequest, FactRatingInstruction, Message
@@ -46,8 +47,6 @@ _REQUIRED: dict[type[Any], frozenset[str]] = {
     Message: frozenset({"content", "role_type"}),
     ClassifySessionRequest: frozenset({"classes", "name"}),
 }
-# What every body is written with: UTF-8 text as it is, no NaN, no spaces.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _EXIT = object()  # marks, on the walk's stack, the end of a container's contents
 
 
@@ -118,13 +117,12 @@ def encode_body(fields: Mapping[str, object]) -> bytes:
         elif kind is not int and kind is not bool:
             depth[name] = _check_json(value, name)
         body[name] = value
-    try:
-        text = _ENCODER.encode(body)
+    try:  # UTF-8 text as it is, no NaN, no spaces; orjson when installed, same bytes
+        return _json.dumps(body)
     except RecursionError:
         raise _unencodable(body, depth) from None
     except ValueError as exc:  # e.g. an int of more digits than Python will print
         raise _unencodable(body, depth) from exc
-    return text.encode("utf-8")
 
 
 def _unencodable(body: dict[str, Any], depth: dict[str, int]) -> ValueError:
