@@ -56,3 +56,107 @@ def page_text(items: list[str], total: int) -> str:
 def page_body(size: int) -> bytes:
     """One page of ``size`` distinct sessions, for the in-process decoding benchmarks."""
     return page_text([session_text(i + 1) for i in range(size)], size).encode()
+
+
+#: What the write benchmarks send: a new session, and a turn of 6 messages.
+NEW_SESSION = {
+    "session_id": "bench-session-new",
+    "user_id": "user-00042",
+    "metadata": {"channel": "support", "priority": 1},
+}
+_LINES = [
+    "Hi, I was charged twice for order 88231 last week.",
+    "Sorry to hear that! Let me look up the order for you.",
+    "Thanks. The second charge shows as pending on my card.",
+    "I can see both charges. I've refunded the duplicate; it takes 3-5 business days.",
+    "Great, will I get an email confirmation?",
+    "Yes, a confirmation goes to the address on your account within the hour.",
+]
+
+
+def turn() -> list[dict[str, object]]:
+    """Six messages as ``memory.add`` sends them (content, role_type and role)."""
+    return [
+        {"content": text, "role_type": "user" if i % 2 == 0 else "assistant",
+         "role": "Jane" if i % 2 == 0 else "Support"}
+        for i, text in enumerate(_LINES)
+    ]  # fmt: skip
+
+
+def message(index: int) -> dict[str, object]:
+    """The message with index ``index``, as the server returns it (about 330 bytes)."""
+    return {
+        "uuid": f"7a1d3c2e-{index >> 16 & 0xFFFF:04x}-4b8e-8f0a-{index:012x}",
+        "created_at": _stamp(index, 12, "Z"),
+        "updated_at": _stamp(index, 13, "Z"),
+        "role": "Jane" if index % 2 == 0 else "Support",
+        "role_type": "user" if index % 2 == 0 else "assistant",
+        "content": _LINES[index % len(_LINES)],
+        "metadata": {"channel": "support"},
+        "token_count": 0,
+    }
+
+
+def user(index: int) -> dict[str, object]:
+    """The user with row id ``index`` (about 400 bytes as JSON)."""
+    return {
+        "uuid": f"3e9b1f7a-{index >> 16 & 0xFFFF:04x}-4c2d-8e5f-{index:012x}",
+        "id": index,
+        "created_at": _stamp(index, 21, "Z"),
+        "updated_at": _stamp(index, 22, "Z"),
+        "deleted_at": None,
+        "user_id": f"user-{index:05d}",
+        "email": f"user{index}@example.com",
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "project_uuid": "0b7e8d55-4c1f-4e2a-a9d1-3f6e2c9b8a70",
+        "metadata": {"plan": "pro", "region": "eu"},
+        "session_count": index % 7,
+    }
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def messages_text(count: int) -> str:
+    """A MessageListResponse of ``count`` messages."""
+    items = ",".join(_compact(message(i + 1)) for i in range(count))
+    return f'{{"messages":[{items}],"total_count":{count},"row_count":{count}}}'
+
+
+def users_text(count: int, total: int) -> str:
+    """A UserListResponse of the first ``count`` users of ``total``."""
+    items = ",".join(_compact(user(i + 1)) for i in range(count))
+    return f'{{"users":[{items}],"total_count":{total},"row_count":{count}}}'
+
+
+def memory_text(count: int = 6) -> str:
+    """The Memory ``memory.get`` returns: context, the last ``count`` messages, three facts."""
+    facts = [
+        {
+            "uuid": f"9c4e2b1a-0000-4d3c-8b2a-{i:012x}",
+            "content": fact,
+            "fact": fact,
+            "created_at": _stamp(i, 30, "Z"),
+            "name": "PREFERS",
+            "rating": 0.8,
+            "valid_at": _stamp(i, 31, "Z"),
+            "source_node_name": "Jane",
+            "target_node_name": "email",
+        }
+        for i, fact in enumerate([*_FACTS, "Was charged twice for order 88231."])
+    ]
+    return _compact(
+        {
+            "context": "FACTS and ENTITIES represent relevant context to this conversation.\n"
+            + "\n".join(f"  - {f['fact']} ({f['created_at']} - present)" for f in facts),
+            "messages": [message(i + 1) for i in range(count)],
+            "relevant_facts": facts,
+        }
+    )
+
+
+def messages_body(count: int) -> bytes:
+    """One MessageListResponse of ``count`` messages, for the in-process decoding benchmark."""
+    return messages_text(count).encode()

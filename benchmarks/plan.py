@@ -10,12 +10,17 @@ from typing import Any
 class Counts:
     """Repetitions and sizes; ``full()`` is the published run, ``quick()`` the smoke run.
 
-    The full run must stay under 10 minutes on 2 cores (it takes about 8): the
-    official SDK's 3,000 pages of 100 sessions alone take about 2 minutes over 5
-    repetitions, so raw httpx (context only) runs in one async and one sync
-    scenario. The two wall-time scenarios run 3 repetitions: the walk, whose
-    ``prefetch=1`` side is 1,000 pages of 20 ms at least, and the fan-out, where
-    the official client spends over 20 s of CPU per repetition.
+    The full run must stay under 15 minutes on 2 cores (about 11 on a quiet
+    machine): the official SDK's 3,000 pages of 100 sessions alone take about 2
+    minutes over 5 repetitions, so raw httpx (context only) runs in one async and
+    one sync scenario. The two wall-time scenarios run 3 repetitions: the walk,
+    whose ``prefetch=1`` side is 1,000 pages of 20 ms at least, and the fan-out,
+    where the official client spends over 20 s of CPU per repetition. Cut to fit:
+    the five calls added by issue 19 run ``call_requests`` (1,000) requests each
+    after ``call_warmup`` (100), and their pages of 100 messages or users
+    ``page_requests`` (500), since the official client parses such a page in
+    about 5 ms; the 1,000-message decode runs ``decode_iterations`` times like
+    the sessions' one.
     """
 
     reps: int = 5
@@ -30,6 +35,9 @@ class Counts:
     walk_total: int = 100_000
     walk_reps: int = 3
     page_latency_ms: float = 20.0
+    call_requests: int = 1_000
+    call_warmup: int = 100
+    page_requests: int = 500
     decode_page: int = 1_000
     decode_iterations: int = 10
     import_pairs: int = 10
@@ -58,6 +66,9 @@ class Counts:
             walk_reps=2,
             decode_iterations=2,
             import_pairs=2,
+            call_requests=30,
+            call_warmup=5,
+            page_requests=20,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -76,17 +87,25 @@ class Scenario:
     server: str | None = None
     spec: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def op(self) -> str:
+        """The call measured (a key of ``benchmarks.contenders.OPS``)."""
+        return str(self.spec.get("op", "get"))
+
 
 #: Display names of the contenders.
 LABELS = {
-    "aiohttp": "raw aiohttp",
+    "aiohttp": "raw aiohttp + json",
+    "aiohttp_orjson": "raw aiohttp + orjson",
     "zep_async": "AsyncZep (ours)",
+    "zep_async_json": "AsyncZep (ours), json only",
     "zep_sync": "Zep (ours, sync)",
     "official_async": "official AsyncZep",
     "official_sync": "official Zep",
     "httpx_async": "raw httpx async",
     "httpx_sync": "raw httpx sync",
     "json": "json.loads only",
+    "orjson": "orjson.loads only",
     "official": "official (pydantic)",
     "prefetch1": "prefetch=1",
     "default": "default prefetch",
@@ -99,7 +118,7 @@ UNITS = {
     "req_s": "req/s",
     "rss_mb": "MB peak RSS",
     "wall_s": "s wall",
-    "us_per_session": "µs CPU/session",
+    "us_per_session": "µs CPU/item",
     "bytes_per_session": "bytes/session",
     "wall_ms": "ms wall",
     "cpu_ms": "ms CPU",
@@ -107,7 +126,20 @@ UNITS = {
     "server_util": "server busy fraction",
 }
 
-ASYNC3 = ("aiohttp", "zep_async", "official_async")
+#: Raw aiohttp with the JSON library ours uses (the speedups are installed for the run),
+#: ours, and the official client.
+ASYNC3 = ("aiohttp_orjson", "zep_async", "official_async")
+#: list_sessions(100) with and without the speedups, each against raw aiohttp with the
+#: same JSON library.
+LIST5 = ("aiohttp", "aiohttp_orjson", "zep_async", "zep_async_json", "official_async")
+#: The calls added by issue 19: (scenario, title, operation).
+CALLS = (
+    ("add_session", "memory.add_session, sequential", "add_session"),
+    ("memory_add", "memory.add of 6 messages, sequential", "memory_add"),
+    ("memory_get", "memory.get returning 6 messages, sequential", "memory_get"),
+    ("messages100", "get_session_messages, a page of 100, sequential", "messages100"),
+    ("users100", "user.list_ordered, a page of 100, sequential", "users100"),
+)
 
 
 def scenarios(counts: Counts) -> list[Scenario]:
@@ -123,7 +155,11 @@ def scenarios(counts: Counts) -> list[Scenario]:
             "plain",
             {"concurrency": c.concurrency},
         ),
-        Scenario("list100", "list_sessions(page_size=100), sequential", "cpu_us", ASYNC3, "plain"),
+        Scenario("list100", "list_sessions(page_size=100), sequential", "cpu_us", LIST5, "plain"),
+        *(
+            Scenario(name, title, "cpu_us", ASYNC3, "plain", {"op": op, "calls": True})
+            for name, title, op in CALLS
+        ),
         # AsyncZep awaiting the same calls in one coroutine is the reference for the
         # cost of the sync facade's thread hop (issue 4).
         Scenario(
@@ -161,7 +197,14 @@ def scenarios(counts: Counts) -> list[Scenario]:
             "decode",
             f"decode a {c.decode_page:,}-session page in process",
             "us_per_session",
-            ("json", "zep_async", "official"),
+            ("json", "orjson", "zep_async", "zep_async_json", "official"),
+        ),
+        Scenario(
+            "decode_messages",
+            f"decode a {c.decode_page:,}-message page in process",
+            "us_per_session",
+            ("json", "orjson", "zep_async", "zep_async_json", "official"),
+            spec={"kind": "messages"},
         ),
         Scenario(
             "memory",
@@ -181,6 +224,11 @@ def scenarios(counts: Counts) -> list[Scenario]:
 def needs_official(contender: str) -> bool:
     """Whether the contender runs under the official SDK's virtual environment."""
     return contender.startswith("official")
+
+
+def needs_orjson(contender: str) -> bool:
+    """Whether the contender needs orjson (the speedups extra) in the bench environment."""
+    return contender in ("aiohttp_orjson", "orjson")
 
 
 def needs_httpx(contender: str) -> bool:

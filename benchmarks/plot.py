@@ -1,4 +1,7 @@
-"""The PNG of CPU per request by contender and scenario, from the results file.
+"""The PNG of CPU per request by contender and call, from the results file.
+
+Every call measured in a request loop, side by side: raw aiohttp (the floor, with
+orjson and, for list_sessions, with json), ours and the official SDK.
 
 Run: ``python -m benchmarks.plot [results.json] [out.png]`` (needs matplotlib).
 """
@@ -16,12 +19,19 @@ from benchmarks.plan import LABELS
 SCENARIOS = {
     "get_seq": "get_session\nsequential",
     "get_c64": "get_session\nconcurrency 64",
-    "list100": "list_sessions(100)\nsequential",
+    "list100": "list_sessions\n(100)",
+    "add_session": "add_session",
+    "memory_add": "memory.add\n(6 messages)",
+    "memory_get": "memory.get\n(6 messages)",
+    "messages100": "get_session_\nmessages(100)",
+    "users100": "user.list_\nordered(100)",
     "sync_t1": "sync get_session\n1 thread",
     "sync_t8": "sync get_session\n8 threads",
 }
 ORDER = (
     "aiohttp",
+    "aiohttp_orjson",
+    "zep_async_json",
     "zep_async",
     "zep_sync",
     "httpx_async",
@@ -30,7 +40,9 @@ ORDER = (
     "official_sync",
 )
 COLORS = {
-    "aiohttp": "#7f7f7f",
+    "aiohttp": "#b0b0b0",
+    "aiohttp_orjson": "#7f7f7f",
+    "zep_async_json": "#9ecae1",
     "zep_async": "#1f77b4",
     "zep_sync": "#6baed6",
     "httpx_async": "#bcbd22",
@@ -56,7 +68,7 @@ def write(data: dict[str, Any], path: Path) -> Path:
 
     results = data["scenarios"]
     present = [s for s in SCENARIOS if results.get(s)]
-    fig, ax = plt.subplots(figsize=(11, 5.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(15, 6), dpi=110)
     labelled: set[str] = set()
     lowest = math.inf
     for x, scenario in enumerate(present):
@@ -83,7 +95,9 @@ def write(data: dict[str, Any], path: Path) -> Path:
                 xytext=(0, 3),
                 textcoords="offset points",
                 ha="center",
-                fontsize=7,
+                va="bottom",
+                fontsize=6,
+                rotation=90 if len(here) > 3 else 0,
             )
     ax.set_yscale("log")
     if lowest < math.inf:
@@ -94,7 +108,7 @@ def write(data: dict[str, Any], path: Path) -> Path:
     ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xticks(range(len(present)))
-    ax.set_xticklabels([SCENARIOS[s] for s in present])
+    ax.set_xticklabels([SCENARIOS[s] for s in present], fontsize=8)
     ax.set_ylabel("client CPU per request, µs (log scale; median, min-max)")
     meta = data["meta"]
     ax.set_title(

@@ -237,7 +237,8 @@ def render(data: dict[str, Any], plot: Path | None) -> str:
     parts += ["", "## Machine", "", *_machine(meta)]
     if data.get("skipped"):
         skipped = "; ".join(f"{k}: {', '.join(v)}" for k, v in data["skipped"].items())
-        parts += ["", f"Skipped here (not installed): {skipped}."]
+        why = "not installed, or the call is not in this version"
+        parts += ["", f"Skipped here ({why}): {skipped}."]
     if data.get("errors"):
         parts += ["", "## Errors", "", *(f"- {e}" for e in data["errors"])]
     return "\n".join(parts) + "\n"

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import env, targets
-from benchmarks.plan import Counts, Scenario, needs_httpx, needs_official, scenarios
+from benchmarks.plan import (
+    Counts,
+    Scenario,
+    needs_httpx,
+    needs_official,
+    needs_orjson,
+    scenarios,
+)
 from benchmarks.server import ServerProcess
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,7 +61,7 @@ def derive(
     n = raw["n"]
     if scenario == "memory":
         return {"bytes_per_session": raw["bytes_per_session"]}
-    if scenario == "decode":
+    if scenario in ("decode", "decode_messages"):
         return {"us_per_session": raw["cpu_s"] / n * 1e6, "wall_s": raw["wall_s"]}
     figures = {
         "cpu_us": raw["cpu_s"] / n * 1e6,
@@ -67,6 +74,10 @@ def derive(
         figures["server_us"] = server_us
         figures["server_util"] = server_us * 1e-6 * (n / per_request) / raw["wall_s"]
     return figures
+
+
+class UnavailableError(Exception):
+    """A contender cannot make the scenario's call here (a worker said ``SKIP``)."""
 
 
 class Runner:
@@ -93,8 +104,10 @@ class Runner:
         """The contenders that can run here; the others are noted as skipped."""
         ready = []
         for contender in scenario.contenders:
-            missing = (needs_official(contender) and self.official is None) or (
-                needs_httpx(contender) and not env.has_module("httpx")
+            missing = (
+                (needs_official(contender) and self.official is None)
+                or (needs_httpx(contender) and not env.has_module("httpx"))
+                or (needs_orjson(contender) and not env.has_module("orjson"))
             )
             if missing:
                 self.skipped.setdefault(scenario.name, []).append(contender)
@@ -136,8 +149,11 @@ class Runner:
         elif scenario.name == "walk":
             spec.update(n=c.walk_total, page_size=100)
             spec["prefetch"] = 1 if contender == "prefetch1" else None
-        elif scenario.name in ("decode", "memory"):
+        elif scenario.name in ("decode", "decode_messages", "memory"):
             spec.update(page_size=c.decode_page, iterations=c.decode_iterations)
+        elif scenario.spec.get("calls"):
+            paged = scenario.op in ("messages100", "users100")
+            spec.update(n=c.page_requests if paged else c.call_requests, warmup=c.call_warmup)
         return spec
 
     def worker(self, contender: str, spec: dict[str, Any]) -> dict[str, float]:
@@ -154,6 +170,8 @@ class Runner:
             if line.startswith("RESULT ") and proc.returncode == 0:
                 result: dict[str, float] = json.loads(line[7:])
                 return result
+            if line.startswith("SKIP ") and proc.returncode == 0:
+                raise UnavailableError(line[5:])
         raise RuntimeError(f"worker exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
 
     def rounds(
@@ -168,6 +186,11 @@ class Runner:
                 label = f"  {scenario.name:8} {contender:15} rep {rep + 1}:"
                 try:
                     measured = measure(contender)
+                except UnavailableError as exc:
+                    if contender not in self.skipped.get(scenario.name, []):
+                        self.skipped.setdefault(scenario.name, []).append(contender)
+                    self.log(f"{label} skipped: {exc}")
+                    continue
                 except (RuntimeError, subprocess.SubprocessError) as exc:
                     self.errors.append(f"{scenario.name}/{contender}: {exc}")
                     self.log(f"{label} FAILED {exc}")

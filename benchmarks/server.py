@@ -6,6 +6,13 @@ costs the server little more than a dict lookup and a socket write. Routes:
 - ``GET /api/v2/sessions/{id}``: one session (``--latency-ms`` late);
 - ``GET /api/v2/sessions-ordered?page_number=&page_size=``: a page of
   ``--total`` sessions (``--page-latency-ms`` late);
+- ``GET /api/v2/sessions/{id}/memory``: a Memory of 6 messages and 3 facts;
+- ``GET /api/v2/sessions/{id}/messages?limit=``: a MessageListResponse of
+  ``limit`` messages (100 when absent);
+- ``GET /api/v2/users-ordered?pageNumber=&pageSize=``: a UserListResponse;
+- ``POST /api/v2/sessions``: 201 and a Session; ``POST /api/v2/sessions/{id}/memory``:
+  200 and an AddMemoryResponse. A POST is answered as a create would be, from a
+  pre-serialised answer, without reading or storing the body (beyond skipping it);
 - ``GET /_stats``: the server's own CPU time and request count, as JSON.
 
 It prints ``READY <port>`` once listening, and ``STATS <json>`` when its stdin
@@ -77,21 +84,45 @@ class App:
         for number in range(1, -(-self.total // page_size) + 1):
             self._page(number, page_size)
 
-    def respond(self, target: bytes) -> tuple[bytes, float]:
-        """The full response to ``GET target`` and how long to hold it back."""
-        cached = self._targets.get(target)
+    def respond(self, method: bytes, target: bytes) -> tuple[bytes, float]:
+        """The full response to ``method target`` and how long to hold it back."""
+        key = target if method == b"GET" else method + b" " + target
+        cached = self._targets.get(key)
         if cached is None:
-            cached = self._route(target.decode("latin-1"))
+            text = target.decode("latin-1")
+            cached = self._route(text) if method == b"GET" else self._write(method, text)
             if len(self._targets) < _CACHE_LIMIT:
-                self._targets[target] = cached
+                self._targets[key] = cached
         self.requests += 1
         return cached
+
+    def _write(self, method: bytes, target: str) -> tuple[bytes, float]:
+        path = urlsplit(target).path
+        if method == b"POST" and path == PREFIX + "/sessions":
+            body = payloads.session_text(42, str(payloads.NEW_SESSION["session_id"])).encode()
+            return _response("201 Created", body), self.latency
+        if (
+            method == b"POST"
+            and path.startswith(PREFIX + "/sessions/")
+            and path.endswith("/memory")
+        ):
+            return _response("200 OK", b'{"context":null}'), self.latency
+        return _response("405 Method Not Allowed", b'{"message":"no such route"}'), 0.0
 
     def _route(self, target: str) -> tuple[bytes, float]:
         parts = urlsplit(target)
         path = parts.path
+        query = parse_qs(parts.query)
+        if path == PREFIX + "/users-ordered":
+            size = int(query.get("pageSize", ["100"])[0])
+            body = payloads.users_text(min(size, self.total), self.total).encode()
+            return _response("200 OK", body), self.latency
+        if path.startswith(PREFIX + "/sessions/") and path.endswith("/memory"):
+            return _response("200 OK", payloads.memory_text().encode()), self.latency
+        if path.startswith(PREFIX + "/sessions/") and path.endswith("/messages"):
+            limit = int(query.get("limit", ["100"])[0])
+            return _response("200 OK", payloads.messages_text(limit).encode()), self.latency
         if path == PREFIX + "/sessions-ordered":
-            query = parse_qs(parts.query)
             number = int(query.get("page_number", ["1"])[0])
             size = int(query.get("page_size", ["100"])[0])
             return self._page(number, size), self.page_latency
@@ -142,7 +173,7 @@ class HTTPProtocol(asyncio.Protocol):
         buffer = self._buffer + data if self._buffer else data
         while (end := buffer.find(b"\r\n\r\n")) >= 0:
             head = buffer[:end]
-            # A GET may carry a body (the official SDK sends "{}"): skip it.
+            # A body (a POST's, or the "{}" the official SDK sends with a GET) is skipped.
             skip = end + 4 + _content_length(head)
             if len(buffer) < skip:
                 break
@@ -154,13 +185,13 @@ class HTTPProtocol(asyncio.Protocol):
         line = head.split(b"\r\n", 1)[0]
         parts = line.split(b" ")
         close = b"onnection: close" in head or b"onnection: Close" in head  # either case
-        if len(parts) != 3 or parts[0] != b"GET":
-            self._send(_response("405 Method Not Allowed", b'{"message":"GET only"}'), True)
+        if len(parts) != 3 or parts[0] not in (b"GET", b"POST"):
+            self._send(_response("405 Method Not Allowed", b'{"message":"GET or POST"}'), True)
         elif parts[1] == b"/_stats":
             body = json.dumps(cpu_stats(self._app.requests)).encode()
             self._send(_response("200 OK", body), close)
         else:
-            response, delay = self._app.respond(parts[1])
+            response, delay = self._app.respond(parts[0], parts[1])
             if delay:
                 self._loop.call_later(delay, self._send, response, close)
             else:

@@ -23,6 +23,10 @@ from typing import Any
 from benchmarks import contenders, payloads
 
 
+class UnavailableError(Exception):
+    """The contender lacks the call (e.g. ours before it was written): skipped, not failed."""
+
+
 class Meter:
     """CPU and wall time of a ``with`` block."""
 
@@ -71,11 +75,14 @@ async def _fanout(call: Callable[[], Awaitable[Any]], n: int) -> None:
 
 
 async def run_async(spec: dict[str, Any]) -> dict[str, float]:
-    """get_seq, get_c64, list100 and fanout for an async contender (and sync_t1's reference)."""
+    """The request-loop scenarios of an async contender (and sync_t1's reference)."""
     scenario, n, warmup = spec["scenario"], spec["n"], spec["warmup"]
     factory = contenders.ASYNC[spec["contender"]]
     async with factory(spec["base_url"], spec.get("connections")) as calls:
-        call = calls.page if scenario == "list100" else calls.get
+        op = "list100" if scenario == "list100" else spec.get("op", "get")
+        if op not in calls:
+            raise UnavailableError(f"{spec['contender']} has no {op} call in this version")
+        call = calls[op]
         if scenario == "fanout":
             await _fanout(call, warmup)
             with Meter() as meter:
@@ -126,9 +133,9 @@ def run_sync(spec: dict[str, Any]) -> dict[str, float]:
     """sync_t1 and sync_t8 for a sync contender."""
     width = spec["threads"]
     with contenders.SYNC[spec["contender"]](spec["base_url"]) as calls:
-        _threaded(calls.get, max(spec["warmup"], width), width)
+        _threaded(calls["get"], max(spec["warmup"], width), width)
         meter = Meter()
-        done = _threaded(calls.get, spec["n"], width, meter)
+        done = _threaded(calls["get"], spec["n"], width, meter)
     return meter.figures(done)
 
 
@@ -149,9 +156,12 @@ async def run_walk(spec: dict[str, Any]) -> dict[str, float]:
 
 
 def run_decode(spec: dict[str, Any]) -> dict[str, float]:
-    """Decode one page of ``page_size`` sessions ``iterations`` times, in process."""
-    decode = contenders.decoder(spec["contender"])
-    body = payloads.page_body(spec["page_size"])
+    """Decode one page of ``page_size`` sessions (or messages) ``iterations`` times."""
+    decode = contenders.decoder(spec["contender"], spec.get("kind", "sessions"))
+    size = spec["page_size"]
+    body = (
+        payloads.messages_body(size) if spec.get("kind") == "messages" else payloads.page_body(size)
+    )
     for _ in range(3):
         decode(body)
     with Meter() as meter:
@@ -183,7 +193,7 @@ def run(spec: dict[str, Any]) -> dict[str, float]:
         return run_sync(spec)
     if scenario == "walk":
         return asyncio.run(run_walk(spec))
-    if scenario == "decode":
+    if scenario in ("decode", "decode_messages"):
         return run_decode(spec)
     if scenario == "memory":
         return run_memory(spec)
@@ -195,7 +205,11 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     if spec.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {spec["cpu"]})
-    figures = run(spec)
+    try:
+        figures = run(spec)
+    except UnavailableError as exc:
+        print(f"SKIP {exc}", flush=True)
+        return
     figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(figures), flush=True)
 
