@@ -145,11 +145,23 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         "same run; the per-repetition ratios (repetition *i* of one contender over repetition "
         "*i* of the other) show the noise. The machine is shared with other work, which is why "
         "only ratios within one run are compared.",
-        "- **Contenders**: raw aiohttp (`ClientSession.get` + `json.loads`: the floor), "
-        "`AsyncZep` and `Zep` of this package, the official `AsyncZep` / `Zep` of zep-cloud "
-        "(in its own virtual environment, `benchmarks/.venv-official`), raw httpx async and "
-        "sync for context (in one scenario each, to keep the run under 10 minutes). Every client "
-        "runs with its default settings, except for the fan-out's pool size (below).",
+        "- **Contenders**: raw aiohttp (`ClientSession` sending the same requests, the body "
+        "encoded per call, the answer decoded: the floor), `AsyncZep` and `Zep` of this "
+        "package, the official `AsyncZep` / `Zep` of zep-cloud (in its own virtual "
+        "environment, `benchmarks/.venv-official`), raw httpx async and sync for context (in "
+        "one scenario each, to keep the run short). Every client runs with its default "
+        "settings, except for the fan-out's pool size (below).",
+        "- **Speedups**: the bench environment installs the `speedups` extra, so `AsyncZep` "
+        "uses orjson, and the floor it is judged against is raw aiohttp with orjson "
+        "(`orjson.loads` / `orjson.dumps`). `list_sessions(100)` is measured both ways: "
+        "ours with orjson against raw aiohttp with orjson, and ours with orjson switched off "
+        "(`zep_async._json.use_orjson(False)`) against raw aiohttp with `json`.",
+        f"- **The other calls**: `memory.add_session`, `memory.add` of 6 messages, "
+        f"`memory.get` returning 6 messages and 3 facts, `get_session_messages(limit=100)` and "
+        f"`user.list_ordered(page_size=100)`, each {c.call_requests:,} requests "
+        f"({c.page_requests:,} for the two pages of 100) after {c.call_warmup} warm-up "
+        "requests. The server answers a POST as a create would, from a pre-serialised answer, "
+        "storing nothing.",
         f"- **Fan-out**: {c.fanout:,} concurrent `get_session` calls (`asyncio.gather`) against "
         f"{c.fanout_latency_ms:g} ms of server latency, after {c.fanout_warmup} warm-up calls; "
         f"wall time, {c.fanout_reps} repetitions. Every client's pool is sized to "
@@ -163,11 +175,12 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         f"- **Walk**: `iter_sessions(page_size=100)` over {c.walk_total:,} sessions with "
         f"{c.page_latency_ms:g} ms per page, `prefetch=1` against the default; wall time, "
         f"{c.walk_reps} repetitions.",
-        f"- **Decode**: one {c.decode_page:,}-session page (bytes) decoded {c.decode_iterations} "
-        "times in process, CPU µs per session: ours `zep_async._convert.decode("
-        "SessionListResponse, body)`; official `pydantic_v1.parse_obj_as(SessionListResponse, "
-        "json.loads(body))`, what its memory client does with a response; `json.loads` alone "
-        "as the floor.",
+        f"- **Decode**: one {c.decode_page:,}-session page and one {c.decode_page:,}-message "
+        f"page (bytes) decoded {c.decode_iterations} times in process, CPU µs per item: ours "
+        "`zep_async._convert.decode(SessionListResponse, body)` (or `MessageListResponse`), "
+        "with orjson and with `json` only; official `pydantic_v1.parse_obj_as(..., "
+        "json.loads(body))`, what its memory client does with a response; `json.loads` and "
+        "`orjson.loads` alone as the floors.",
         "- **Memory**: bytes still allocated (tracemalloc) per session after decoding that page, "
         "measured after a first decode so that lazily generated code is not counted.",
         f"- **Import**: `python -c 'import zep_async'` against `python -c 'import "
