@@ -13,6 +13,7 @@ import logging
 import platform
 import re
 import ssl as ssl_module
+import time
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -240,6 +241,7 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            started = time.perf_counter()
             client_timeout = settings.client_timeout
             if deadline is not None:
                 remaining = deadline - policy.clock()
@@ -264,7 +266,14 @@ class Transport:
                         if not whole:
                             raise _too_large(response, body, method, str(url), attempt)
                         if log.isEnabledFor(logging.DEBUG):
-                            log.debug("%s %s -> %d (attempt %d)", method, url, status, attempt)
+                            log.debug(
+                                "%s %s -> %d (attempt %d) in %.1f ms",
+                                method,
+                                url,
+                                status,
+                                attempt,
+                                (time.perf_counter() - started) * 1000,
+                            )
                         return status, body, response.headers, url, attempt
                     error = _status_error(response, body, method, str(url))
             except TimeoutError as exc:
