@@ -32,6 +32,7 @@ import importlib.abc
 import importlib.util
 import inspect
 import json
+import keyword
 import sys
 import threading
 import types
@@ -183,10 +184,10 @@ def _core_schema(cls: type[Any], source: Any, handler: GetCoreSchemaHandler) -> 
                 schema = core_schema.with_default_schema(schema, default_factory=factory)
         elif not required:
             schema = core_schema.with_default_schema(schema, default=field.default)
-        updates: dict[str, Any] = {"title": _title(field.name)}
+        updates: dict[str, Any] = {"title": _title(_json_name(field.name))}
         if field.name in described:
             updates["description"] = described[field.name]
-        fields[field.name] = core_schema.typed_dict_field(
+        fields[_json_name(field.name)] = core_schema.typed_dict_field(
             schema, required=required, metadata={"pydantic_js_updates": updates}
         )
     summary = inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].strip()
@@ -201,11 +202,11 @@ def _core_schema(cls: type[Any], source: Any, handler: GetCoreSchemaHandler) -> 
             return value
         return from_dict(cls, value)  # its ValueError becomes pydantic's ValidationError
 
-    names = tuple(field.name for field in attrs.fields(cls))
+    names = tuple((_json_name(field.name), field.name) for field in attrs.fields(cls))
 
     def serialize(model: Any) -> dict[str, Any]:
         # One level only: `shape` serializes each field, nested models by their own schema.
-        return {name: getattr(model, name) for name in names}
+        return {key: getattr(model, name) for key, name in names}
 
     return core_schema.no_info_plain_validator_function(
         validate,
@@ -237,6 +238,13 @@ def _type_schema(hint: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
     if origin is dict and len(args) == 2 and args[0] is str:
         return core_schema.dict_schema(core_schema.str_schema(), _type_schema(args[1], handler))
     return handler.generate_schema(hint)
+
+
+def _json_name(name: str) -> str:
+    """The JSON key of attribute ``name``, as ``to_dict`` writes it: ``class_`` is ``class``."""
+    if name.endswith("_") and keyword.iskeyword(name[:-1]):
+        return name[:-1]
+    return name
 
 
 def _title(name: str) -> str:
