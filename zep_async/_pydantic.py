@@ -28,8 +28,6 @@ at once if FastAPI is already imported, or else the moment it is.
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import importlib.util
 import inspect
 import json
 import keyword
@@ -114,11 +112,13 @@ def _register_encoders(encoders: types.ModuleType) -> None:
                 table.setdefault(cls, to_dict)
 
 
-class _FastAPIWatcher(importlib.abc.MetaPathFinder):
+class _FastAPIWatcher:
     """Registers the encoders right after ``fastapi.encoders`` is imported, then leaves.
 
-    It finds nothing itself: for that one module it asks the other finders for the
-    spec and wraps the loader's ``exec_module``; every other import passes by.
+    A meta path finder by protocol (``importlib.abc`` would load ``importlib.resources``,
+    ``tempfile`` and more at ``import zep_async``). It finds nothing itself: for that one
+    module it asks the other finders for the spec and wraps the loader's
+    ``exec_module``; every other import passes by.
     """
 
     def __init__(self) -> None:
@@ -132,6 +132,8 @@ class _FastAPIWatcher(importlib.abc.MetaPathFinder):
     ) -> ModuleSpec | None:
         if fullname != _ENCODERS_MODULE or getattr(self._searching, "active", False):
             return None
+        import importlib.util
+
         self._searching.active = True
         try:
             spec = importlib.util.find_spec(fullname)
