@@ -66,6 +66,10 @@ def _client() -> TestClient:
     def listed() -> list[Session]:
         return [SESSION, Session(session_id="empty")]
 
+    @app.get("/list-model", response_model=list[Session])
+    def listed_model() -> Any:
+        return [SESSION, to_dict(Session(session_id="empty"))]
+
     @app.get("/page")
     def page() -> SessionListResponse:
         return SessionListResponse(sessions=[SESSION], total_count=1, response_count=1)
@@ -97,9 +101,10 @@ def test_endpoint_returns_the_api_json(client: TestClient, path: str) -> None:
     assert response.json()["created_at"] == "2026-11-30T09:15:00.123456+00:00"
 
 
-def test_list_of_models_is_returned(client: TestClient) -> None:
-    """A list[Session] return annotation sends a JSON array of sessions."""
-    assert client.get("/list").json() == [to_dict(SESSION), to_dict(Session(session_id="empty"))]
+@pytest.mark.parametrize("path", ["/list", "/list-model"])
+def test_list_of_models_is_returned(client: TestClient, path: str) -> None:
+    """A list[Session] return annotation or response_model sends a JSON array of sessions."""
+    assert client.get(path).json() == [to_dict(SESSION), to_dict(Session(session_id="empty"))]
 
 
 def test_nested_models_are_returned(client: TestClient) -> None:
@@ -165,6 +170,7 @@ def test_openapi_points_responses_at_the_models(client: TestClient) -> None:
     assert schema("/annotated") == {"$ref": "#/components/schemas/Session"}
     assert schema("/response-model") == {"$ref": "#/components/schemas/Session"}
     assert schema("/list")["items"] == {"$ref": "#/components/schemas/Session"}
+    assert schema("/list-model")["items"] == {"$ref": "#/components/schemas/Session"}
     assert schema("/page") == {"$ref": "#/components/schemas/SessionListResponse"}
 
 

@@ -142,8 +142,11 @@ class _FastAPIWatcher:
         loader = spec.loader if spec is not None else None
         if spec is None or loader is None:
             return None
-        loader.exec_module = _then_register(loader.exec_module)  # type: ignore[method-assign]
         _unwatch(self)
+        try:
+            loader.exec_module = _then_register(loader.exec_module)  # type: ignore[method-assign]
+        except AttributeError:  # a loader that cannot be wrapped: import as usual
+            return None
         return spec
 
 
