@@ -207,6 +207,8 @@ def _core_schema(cls: type[Any], source: Any, handler: GetCoreSchemaHandler) -> 
             return value
         return from_dict(cls, value)  # its ValueError becomes pydantic's ValidationError
 
+    validate.__name__ = validate.__qualname__ = cls.__name__  # pydantic's error title names it
+
     names = tuple((_json_name(field.name), field.name) for field in attrs.fields(cls))
 
     def serialize(model: Any) -> dict[str, Any]:
