@@ -20,7 +20,6 @@ import re
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 from benchmarks.plan import Counts, scenarios

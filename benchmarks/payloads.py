@@ -119,10 +119,11 @@ def _compact(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def messages_text(count: int) -> str:
-    """A MessageListResponse of ``count`` messages."""
-    items = ",".join(_compact(message(i + 1)) for i in range(count))
-    return f'{{"messages":[{items}],"total_count":{count},"row_count":{count}}}'
+def messages_text(count: int, start: int = 0, total: int | None = None) -> str:
+    """A MessageListResponse of ``count`` messages from index ``start``, of ``total``."""
+    items = ",".join(_compact(message(start + i + 1)) for i in range(count))
+    total = count if total is None else total
+    return f'{{"messages":[{items}],"total_count":{total},"row_count":{count}}}'
 
 
 def users_text(count: int, total: int) -> str:

@@ -33,6 +33,7 @@ class Counts:
     fanout_latency_ms: float = 200.0
     fanout_reps: int = 3
     walk_total: int = 100_000
+    walk_messages: int = 20_000
     walk_reps: int = 3
     page_latency_ms: float = 20.0
     call_requests: int = 1_000
@@ -49,7 +50,8 @@ class Counts:
 
     def reps_of(self, scenario: str) -> int:
         """Repetitions of a scenario: the wall-time ones, being steadier, run fewer."""
-        return {"fanout": self.fanout_reps, "walk": self.walk_reps}.get(scenario, self.reps)
+        walks = {"walk": self.walk_reps, "walk_messages": self.walk_reps}
+        return {"fanout": self.fanout_reps, **walks}.get(scenario, self.reps)
 
     @classmethod
     def quick(cls) -> Counts:
@@ -63,6 +65,7 @@ class Counts:
             fanout_latency_ms=20.0,
             fanout_reps=2,
             walk_total=2_000,
+            walk_messages=1_000,
             walk_reps=2,
             decode_iterations=2,
             import_pairs=2,
@@ -192,6 +195,15 @@ def scenarios(counts: Counts) -> list[Scenario]:
             "wall_s",
             ("prefetch1", "default"),
             "pages",
+        ),
+        Scenario(
+            "walk_messages",
+            f"iter_session_messages over {c.walk_messages:,} messages, "
+            f"{c.page_latency_ms:g} ms per page",
+            "wall_s",
+            ("prefetch1", "default"),
+            "pages",
+            {"kind": "messages"},
         ),
         Scenario(
             "decode",

@@ -174,7 +174,10 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         "calls one at a time, so `Zep` minus `AsyncZep` is the cost of the sync facade.",
         f"- **Walk**: `iter_sessions(page_size=100)` over {c.walk_total:,} sessions with "
         f"{c.page_latency_ms:g} ms per page, `prefetch=1` against the default; wall time, "
-        f"{c.walk_reps} repetitions.",
+        f"{c.walk_reps} repetitions; the same for `iter_session_messages(page_size=100)` over "
+        f"{c.walk_messages:,} messages of one session (pages by `cursor`, as the Community "
+        "Edition reads it). Peak memory of a 1,000,000-session walk: "
+        "`python -m benchmarks.walk_memory` (not part of this run).",
         f"- **Decode**: one {c.decode_page:,}-session page and one {c.decode_page:,}-message "
         f"page (bytes) decoded {c.decode_iterations} times in process, CPU µs per item: ours "
         "`zep_async._convert.decode(SessionListResponse, body)` (or `MessageListResponse`), "

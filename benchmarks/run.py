@@ -127,7 +127,8 @@ class Runner:
             return ["--latency-ms", str(c.fanout_latency_ms)]
         if kind == "pages":
             latency = ["--page-latency-ms", str(c.page_latency_ms)]
-            return ["--total", str(c.walk_total), "--prebuild", "100", *latency]
+            messages = ["--messages", str(c.walk_messages)]
+            return ["--total", str(c.walk_total), "--prebuild", "100", *messages, *latency]
         return ["--total", "100000"]
 
     def spec(
@@ -146,8 +147,9 @@ class Runner:
         }
         if scenario.name == "fanout":
             spec.update(n=c.fanout, warmup=c.fanout_warmup)
-        elif scenario.name == "walk":
-            spec.update(n=c.walk_total, page_size=100)
+        elif scenario.name in ("walk", "walk_messages"):
+            total = c.walk_messages if scenario.name == "walk_messages" else c.walk_total
+            spec.update(n=total, page_size=100)
             spec["prefetch"] = 1 if contender == "prefetch1" else None
         elif scenario.name in ("decode", "decode_messages", "memory"):
             spec.update(page_size=c.decode_page, iterations=c.decode_iterations)
@@ -205,7 +207,8 @@ class Runner:
 
     def run_scenario(self, scenario: Scenario, server: ServerProcess | None) -> None:
         """All repetitions of one scenario, each in a fresh worker process."""
-        per_request = 100 if scenario.name == "walk" else 1  # walk: figures per session
+        # A walk's figures are per item, 100 to a request.
+        per_request = 100 if scenario.name in ("walk", "walk_messages") else 1
 
         def measure(contender: str) -> dict[str, float]:
             before = server.stats() if server else None

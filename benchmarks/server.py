@@ -8,7 +8,9 @@ costs the server little more than a dict lookup and a socket write. Routes:
   ``--total`` sessions (``--page-latency-ms`` late);
 - ``GET /api/v2/sessions/{id}/memory``: a Memory of 6 messages and 3 facts;
 - ``GET /api/v2/sessions/{id}/messages?limit=``: a MessageListResponse of
-  ``limit`` messages (100 when absent);
+  ``limit`` messages (100 when absent); with ``cursor`` (a 1-based page number,
+  as the Community Edition reads it), page ``cursor`` of ``--messages`` distinct
+  messages (``--page-latency-ms`` late);
 - ``GET /api/v2/users-ordered?pageNumber=&pageSize=``: a UserListResponse;
 - ``POST /api/v2/sessions``: 201 and a Session; ``POST /api/v2/sessions/{id}/memory``:
   200 and an AddMemoryResponse. A POST is answered as a create would be, from a
@@ -69,8 +71,9 @@ def cpu_stats(requests: int) -> dict[str, float]:
 class App:
     """Routing and the response caches."""
 
-    def __init__(self, total: int, latency: float, page_latency: float) -> None:
+    def __init__(self, total: int, latency: float, page_latency: float, messages: int = 0) -> None:
         self.total = total
+        self.messages = messages
         self.latency = latency
         self.page_latency = page_latency
         self.requests = 0
@@ -121,6 +124,12 @@ class App:
             return _response("200 OK", payloads.memory_text().encode()), self.latency
         if path.startswith(PREFIX + "/sessions/") and path.endswith("/messages"):
             limit = int(query.get("limit", ["100"])[0])
+            if "cursor" in query:
+                number = max(int(query["cursor"][0]), 1)
+                start = min((number - 1) * limit, self.messages)
+                stop = min(start + limit, self.messages)
+                body = payloads.messages_text(stop - start, start, self.messages)
+                return _response("200 OK", body.encode()), self.page_latency
             return _response("200 OK", payloads.messages_text(limit).encode()), self.latency
         if path == PREFIX + "/sessions-ordered":
             number = int(query.get("page_number", ["1"])[0])
@@ -208,7 +217,7 @@ class HTTPProtocol(asyncio.Protocol):
 
 async def serve(args: argparse.Namespace) -> None:
     """Listen until stdin closes or SIGTERM, then print the CPU stats."""
-    app = App(args.total, args.latency_ms / 1000, args.page_latency_ms / 1000)
+    app = App(args.total, args.latency_ms / 1000, args.page_latency_ms / 1000, args.messages)
     if args.prebuild:
         app.prebuild(args.prebuild)
     loop = asyncio.get_running_loop()
@@ -281,6 +290,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--total", type=int, default=100_000, help="sessions in the list")
+    parser.add_argument("--messages", type=int, default=0, help="messages to walk by cursor")
     parser.add_argument("--prebuild", type=int, default=0, help="serialise pages of this size")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="get_session delay")
     parser.add_argument("--page-latency-ms", type=float, default=0.0, help="page delay")

@@ -140,18 +140,28 @@ def run_sync(spec: dict[str, Any]) -> dict[str, float]:
 
 
 async def run_walk(spec: dict[str, Any]) -> dict[str, float]:
-    """Walk every session with ``iter_sessions``; ``prefetch`` None means the default."""
+    """Walk every session (``iter_sessions``) or every message of the benchmark session
+    (``iter_session_messages``, ``kind`` "messages"); ``prefetch`` None means the default."""
     from zep_async import AsyncZep
 
     extra = {} if spec["prefetch"] is None else {"prefetch": spec["prefetch"]}
     async with AsyncZep(api_key=contenders.API_KEY, base_url=spec["base_url"]) as zep:
-        await zep.memory.list_sessions(page_size=1)  # open the first connection
+        memory = zep.memory
+        if spec.get("kind") == "messages":
+            if not hasattr(memory, "iter_session_messages"):
+                raise UnavailableError("AsyncZep has no iter_session_messages in this version")
+            walk = memory.iter_session_messages(
+                payloads.SESSION_ID, page_size=spec["page_size"], **extra
+            )
+        else:
+            walk = memory.iter_sessions(page_size=spec["page_size"], **extra)
+        await memory.list_sessions(page_size=1)  # open the first connection
         count = 0
         with Meter() as meter:
-            async for _ in zep.memory.iter_sessions(page_size=spec["page_size"], **extra):
+            async for _ in walk:
                 count += 1
     if count != spec["n"]:
-        raise RuntimeError(f"walked {count} sessions, expected {spec['n']}")
+        raise RuntimeError(f"walked {count} items, expected {spec['n']}")
     return meter.figures(count)
 
 
@@ -191,7 +201,7 @@ def run(spec: dict[str, Any]) -> dict[str, float]:
     scenario = spec["scenario"]
     if scenario in ("sync_t1", "sync_t8") and spec["contender"] in contenders.SYNC:
         return run_sync(spec)
-    if scenario == "walk":
+    if scenario in ("walk", "walk_messages"):
         return asyncio.run(run_walk(spec))
     if scenario in ("decode", "decode_messages"):
         return run_decode(spec)
