@@ -93,19 +93,23 @@ async def test_add_session_sends_every_given_key(local_zep: LocalZep, zep: Async
     assert isinstance(session, Session)
     assert (session.session_id, session.user_id) == ("chat-42", "u-1")
     assert session.metadata == {"channel": "web", "nested": [1, {"x": None}]}
-    assert session.created_at is not None and session.created_at.tzinfo is not None
+    assert session.created_at is not None
+    assert session.created_at.tzinfo is not None
     assert _stored(local_zep, "chat-42") is not None
 
 
 async def test_add_session_leaves_out_what_is_not_given(local_zep: LocalZep, zep: AsyncZep) -> None:
-    """Only session_id goes out when nothing else is given; a mapping instruction equals the model."""
+    """Only session_id goes out when nothing else is given; a mapping goes out as the model."""
     await zep.memory.add_session(session_id="bare")
     await zep.memory.add_session(
         session_id="mapped", fact_rating_instruction={"examples": {"medium": "m"}}
     )
     bare, mapped = local_zep.requests
     assert bare.json == {"session_id": "bare"}
-    assert mapped.json == {"session_id": "mapped", "fact_rating_instruction": {"examples": {"medium": "m"}}}
+    assert mapped.json == {
+        "session_id": "mapped",
+        "fact_rating_instruction": {"examples": {"medium": "m"}},
+    }
 
 
 @pytest.mark.parametrize("flavor", ["cloud", "ce"])
@@ -147,7 +151,10 @@ async def test_update_session_merges_metadata(local_zep: LocalZep, zep: AsyncZep
     )
     (request,) = local_zep.requests
     assert (request.method, request.raw_path) == ("PATCH", "/api/v2/sessions/s-1")
-    assert request.json == {"metadata": {"b": 3, "c": 4}, "fact_rating_instruction": {"instruction": "x"}}
+    assert request.json == {
+        "metadata": {"b": 3, "c": 4},
+        "fact_rating_instruction": {"instruction": "x"},
+    }
     assert session.metadata == {"a": 1, "b": 3, "c": 4}
 
 
@@ -225,7 +232,8 @@ async def test_end_session_sends_an_empty_object_and_ends_it(
     )
     assert isinstance(answer, EndSessionResponse)
     assert answer.classification is None
-    assert answer.session is not None and answer.session.ended_at is not None
+    assert answer.session is not None
+    assert answer.session.ended_at is not None
 
 
 @pytest.mark.parametrize(
@@ -236,9 +244,7 @@ async def test_end_session_sends_an_empty_object_and_ends_it(
     ],
     ids=["model", "mapping"],
 )
-async def test_end_session_classifies(
-    local_zep: LocalZep, zep: AsyncZep, classify: object
-) -> None:
+async def test_end_session_classifies(local_zep: LocalZep, zep: AsyncZep, classify: object) -> None:
     """classify (model or mapping) and instruction go out under their keys; the class comes back."""
     local_zep.add_messages("s-1", [{"role_type": "user", "content": "a billing question"}])
     answer = await zep.memory.end_session("s-1", classify=classify, instruction="be brief")  # type: ignore[arg-type]
