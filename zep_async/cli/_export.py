@@ -1,5 +1,9 @@
 """``sessions export``: every session as JSON Lines, all or nothing.
 
+Each line is the session exactly as the server sent it (timestamps with their
+nanoseconds and ``Z``, escapes, numbers), through the SDK's private raw-JSON
+walk; only whitespace between tokens may differ.
+
 A file export is written under a temporary name in the target's directory
 (so the rename cannot cross file systems) and renamed into place only after
 the last session is written and synced. An error, Ctrl-C or SIGTERM deletes
@@ -10,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +23,9 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import AsyncZep, to_dict
+from .. import AsyncZep
 from ._common import CommandError, UsageError, open_client, run, sdk_arguments
+from ._sessions import utf8_stdout
 
 
 def export(args: argparse.Namespace) -> None:
@@ -43,7 +46,7 @@ async def _export(
 ) -> int:
     async with client as zep:
         with sdk_arguments():
-            sessions = zep.memory.iter_sessions(
+            sessions = zep.memory._iter_session_json(
                 page_size=args.page_size,
                 order_by=args.order_by,
                 asc=args.asc,
@@ -57,8 +60,8 @@ async def _export(
                     first = await zep.memory.list_sessions(page_size=1)
                     progress.update(task, total=first.total_count)
                 count = 0
-                async for session in sessions:
-                    stream.write(json.dumps(to_dict(session), separators=(",", ":")) + "\n")
+                async for _, text in sessions:
+                    stream.write(text + "\n")
                     count += 1
                     progress.advance(task)
                 return count
@@ -82,7 +85,7 @@ def _progress(show: bool) -> Progress:
 def _destination(out: Path | None) -> Iterator[TextIO]:
     """Yield where to write: stdout, or a temporary file renamed to ``out`` on success."""
     if out is None:
-        yield sys.stdout
+        yield utf8_stdout()
         return
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)

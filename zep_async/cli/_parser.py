@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
-from . import _export, _serve, _sessions
+from . import _export, _serve, _session_writes, _sessions
 
 PROG = "zep-async"
 
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND", required=True)
 
     sessions = commands.add_parser(
-        "sessions", parents=[client], help="get, list and export sessions"
+        "sessions", parents=[client], help="get, list, export, create, update, end, delete"
     ).add_subparsers(metavar="ACTION", required=True)
 
     get = sessions.add_parser("get", parents=[client], help="print one session")
@@ -166,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="pages fetched at once (default %(default)s)",
     )
     export.set_defaults(handler=_export.export)
+    _session_writes.add_write_commands(sessions, client)
 
     serve = commands.add_parser(
         "serve",

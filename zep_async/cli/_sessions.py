@@ -1,11 +1,19 @@
-"""``sessions get`` and ``sessions list``: one request, printed for people or as JSON."""
+"""``sessions get`` and ``sessions list``: one request, printed for people or as JSON.
+
+``get --json`` (like ``export``) writes the session exactly as the server sent
+it, nanoseconds and ``Z`` included, through the SDK's private raw-JSON path;
+the field lines for people come from the models.
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import sys
 from datetime import UTC, datetime
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
@@ -21,20 +29,34 @@ _PIPE_WIDTH = 1000
 
 
 def get(args: argparse.Namespace) -> None:
-    """Print one session: ``field  value`` lines, or one JSON object with ``--json``."""
-    fields = to_dict(run(_get(open_client(args), args.session_id)))
+    """Print one session: ``field  value`` lines, or with ``--json`` its JSON as sent."""
+    session, text = run(_get(open_client(args), args.session_id))
     if args.json:
-        print_json(fields)
+        utf8_stdout().write(text + "\n")
         return
-    width = max(map(len, fields))
+    print_fields(to_dict(session))
+
+
+def print_fields(fields: dict[str, Any]) -> None:
+    """Print ``name  value`` lines, aligned, control characters escaped."""
+    width = max(map(len, fields), default=0)
     for name, value in fields.items():
         print(f"{name:<{width}}  {_show(value)}")
 
 
-async def _get(client: AsyncZep, session_id: str) -> Session:
+def utf8_stdout() -> TextIO:
+    """stdout, set to write UTF-8 whatever the locale: JSON text is UTF-8 (RFC 8259)."""
+    stream = sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if encoding != "utf8" and isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding="utf-8")
+    return stream
+
+
+async def _get(client: AsyncZep, session_id: str) -> tuple[Session, str]:
     async with client as zep:
         with sdk_arguments():
-            return await zep.memory.get_session(session_id)
+            return await zep.memory._get_session_json(session_id)
 
 
 def _show(value: object) -> str:
