@@ -7,6 +7,7 @@ response body, so nanoseconds, ``Z``, escapes and number spellings survive.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -197,3 +198,25 @@ def test_bad_walk_arguments_raise_at_the_call() -> None:
         zep.memory._iter_session_json(page_size=0)
     with pytest.raises(ValueError, match="order_by"):
         zep.memory._iter_session_json(order_by="name")  # type: ignore[arg-type]
+
+
+async def test_cancelling_the_walk_cancels_what_is_in_flight(local_zep: LocalZep) -> None:
+    """Cancelled while pages are in flight, the walk abandons them all; the client closes."""
+    local_zep.seed(30)
+    first = {"sessions": local_zep.sessions[:3], "total_count": 30, "response_count": 3}
+    local_zep.fail("list_sessions", 200, json=first)
+    local_zep.stall("list_sessions", times=4)  # the prefetched pages never come
+    async with AsyncZep(api_key=local_zep.api_key, base_url=local_zep.base_url) as zep:
+        walk = zep.memory._iter_session_json(page_size=3, prefetch=4)
+        texts = [text for _, text in [await anext(walk) for _ in range(3)]]
+        waiting = asyncio.ensure_future(anext(walk))
+        async with asyncio.timeout(5):
+            await local_zep.wait_for_requests_async(5, route="list_sessions")
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await walk.aclose()
+        async with asyncio.timeout(5):
+            await local_zep.wait_for_disconnects_async(4)
+    assert local_zep.count("list_sessions") == 5
+    assert [json.loads(text) for text in texts] == first["sessions"]
