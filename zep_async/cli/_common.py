@@ -29,8 +29,10 @@ T = TypeVar("T")
 #: Options of the sessions commands that go straight to ``AsyncZep``.
 CLIENT_OPTIONS = {"base_url": "--base-url", "timeout": "--timeout", "max_retries": "--max-retries"}
 
-# C0 and C1 controls (ESC among them) would let data from a server drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls (ESC among them) would let data from a server drive the terminal;
+# bidirectional overrides and isolates, and the line and paragraph separators, would
+# let it reorder or break what is shown around it.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 class UsageError(Exception):
@@ -104,8 +106,14 @@ def run(main: Coroutine[Any, Any, T]) -> T:
 
 
 def printable(text: str) -> str:
-    """Escape control characters, so server data cannot move the cursor or recolour."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    """Escape control characters, so server data cannot move the cursor, recolour, or
+    reverse the text around it."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def print_json(data: object) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
-from . import _export, _serve, _sessions
 
 PROG = "zep-async"
 
@@ -109,7 +108,11 @@ def _add_order(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the parser; each leaf sets ``handler``, the function that runs it (or raises)."""
+    """Return the parser; each leaf sets ``handler``, ``"module:function"`` that runs it.
+
+    The modules are imported only to run their command, so ``--help`` and
+    ``--version`` work without rich.
+    """
     client = _client_options()
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -128,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     get = sessions.add_parser("get", parents=[client], help="print one session")
     get.add_argument("session_id", metavar="SESSION_ID")
     get.add_argument("--json", action="store_true", help="print it as one JSON object")
-    get.set_defaults(handler=_sessions.get)
+    get.set_defaults(handler="_sessions:get")
 
     listing = sessions.add_parser(
         "list", parents=[client], help="print one page of sessions, with the total count"
@@ -137,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--page-size", metavar="N", type=_whole(1), help="sessions per page")
     _add_order(listing)
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
-    listing.set_defaults(handler=_sessions.list_page)
+    listing.set_defaults(handler="_sessions:list_page")
 
     iter_sessions = AsyncMemory.iter_sessions
     export = sessions.add_parser(
@@ -165,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=_default(iter_sessions, "prefetch"),
         help="pages fetched at once (default %(default)s)",
     )
-    export.set_defaults(handler=_export.export)
+    export.set_defaults(handler="_export:export")
 
     serve = commands.add_parser(
         "serve",
@@ -194,5 +197,5 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the key clients must send (default: test-api-key)",
     )
-    serve.set_defaults(handler=_serve.serve)
+    serve.set_defaults(handler="_serve:serve")
     return parser
