@@ -3,6 +3,7 @@ errors nobody planned for. Each ends in one line and a status, never a traceback
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -11,6 +12,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -193,6 +195,50 @@ def test_a_signal_during_get_is_one_line(
             cli.kill()
     assert cli.returncode == status
     assert stderr.count("\n") == 1
+
+
+def _blocked_writing(pid: int) -> bool:
+    """Whether process ``pid`` sleeps in a write to a pipe (Linux), waiting at most WAIT s."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            channel = Path(f"/proc/{pid}/wchan").read_text()
+        except OSError:
+            return False
+        if "pipe_write" in channel:
+            return True
+        time.sleep(0.01)  # polling the kernel's view; there is no event to wait on
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/wchan")
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_one_signal_stops_an_export_whose_reader_is_stuck(
+    server: LocalZep, signum: signal.Signals, status: int
+) -> None:
+    """Blocked writing to a pipe nobody reads, the export still stops on the first signal."""
+    reader, writer = os.pipe()
+    os.set_blocking(writer, False)
+    with contextlib.suppress(BlockingIOError):
+        while True:  # fill the pipe: the command's first flush blocks
+            os.write(writer, b"x" * 4096)
+    os.set_blocking(writer, True)
+    command = [*CLI, "sessions", "export"]
+    env = environment(server, {})
+    try:
+        with subprocess.Popen(command, stdout=writer, stderr=subprocess.PIPE, env=env) as cli:  # noqa: S603
+            try:
+                if not _blocked_writing(cli.pid):
+                    pytest.skip("cannot see the process block in /proc")
+                cli.send_signal(signum)
+                _, stderr = cli.communicate(timeout=WAIT)
+            finally:
+                cli.kill()
+    finally:
+        os.close(reader)
+        os.close(writer)
+    assert cli.returncode == status
+    assert stderr.decode().count("\n") == 1
 
 
 # -- --out -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 from .. import AsyncZep
+from ._streams import in_write
 
 T = TypeVar("T")
 
@@ -75,33 +76,48 @@ def open_client(args: argparse.Namespace) -> AsyncZep:
 
 
 def run(main: Coroutine[Any, Any, T]) -> T:
-    """Run ``main`` on a new event loop; SIGTERM cancels it as Ctrl-C does.
+    """Run ``main`` on a new event loop; Ctrl-C and SIGTERM cancel it.
+
+    A first signal cancels ``main``, so its ``finally`` blocks close the client
+    and delete temporary files. The loop cannot run while the main thread is
+    blocked writing to a pipe whose reader does not read, so a signal that
+    arrives then, or a second one, raises at once instead.
 
     Raises:
         KeyboardInterrupt: Ctrl-C, once ``main`` has unwound.
         TerminatedError: SIGTERM, once ``main`` has unwound.
     """
-    terminated = False
+    received: list[int] = []
 
     async def guarded() -> T:
         task = asyncio.current_task()
         assert task is not None
+        loop = asyncio.get_running_loop()
 
-        def on_sigterm() -> None:
-            nonlocal terminated
-            terminated = True
-            task.cancel()
+        def on_signal(signum: int, frame: object) -> None:
+            received.append(signum)
+            if in_write() or len(received) > 1:
+                raise TerminatedError if signum == signal.SIGTERM else KeyboardInterrupt
+            loop.call_soon_threadsafe(task.cancel)
 
-        # Not on Windows, nor outside the main thread; there SIGTERM keeps its default.
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
-        return await main
+        previous = {}
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Only the main thread may set handlers; elsewhere the defaults stay.
+            with contextlib.suppress(ValueError, OSError):
+                previous[signum] = signal.signal(signum, on_signal)
+        try:
+            return await main
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     try:
         return asyncio.run(guarded())
     except asyncio.CancelledError:
-        if terminated:
+        if signal.SIGTERM in received:
             raise TerminatedError from None
+        if received:
+            raise KeyboardInterrupt from None
         raise
 
 

@@ -28,7 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import AsyncZep, to_dict
 from ._common import UsageError, open_client, printable, run, sdk_arguments
-from ._streams import OutputError, say
+from ._streams import OutputError, guard, say
 
 
 def export(args: argparse.Namespace) -> None:
@@ -110,7 +110,7 @@ def _destination(out: Path | None) -> Iterator[TextIO]:
         raise OutputError(shown, error) from None
     if special:
         with _writing(shown), open(out, "w", encoding="utf-8", newline="\n") as stream:
-            yield stream
+            yield guard(stream, shown)
         return
     real = Path(os.path.realpath(out))  # a link is followed: its target is replaced
     with _writing(shown):
@@ -118,7 +118,7 @@ def _destination(out: Path | None) -> Iterator[TextIO]:
     try:
         with _writing(shown):
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-                yield stream
+                yield guard(stream, shown)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.replace(temporary, real)

@@ -144,12 +144,13 @@ def _status(error: BaseException, *, verbose: bool) -> int:
     if isinstance(error, UsageError):
         _fail(str(error))
         return EXIT_USAGE
-    if isinstance(error, KeyboardInterrupt):
-        _fail("interrupted")
-        return EXIT_INTERRUPTED
-    if isinstance(error, TerminatedError):
-        _fail("terminated")
-        return EXIT_TERMINATED
+    if isinstance(error, KeyboardInterrupt | TerminatedError):
+        # What is still buffered for stdout may never drain (a reader that stopped
+        # reading): drop it, or the interpreter's last flush would hang.
+        discard(sys.__stdout__)
+        interrupted = isinstance(error, KeyboardInterrupt)
+        _fail("interrupted" if interrupted else "terminated")
+        return EXIT_INTERRUPTED if interrupted else EXIT_TERMINATED
     if isinstance(error, SystemExit):  # nothing of ours raises it; honour it all the same
         if isinstance(error.code, int):
             return error.code

@@ -39,23 +39,46 @@ class OutputError(Exception):
         self.on_stdout = target == STDOUT
 
 
-class _Guarded:
-    """Stands in for ``sys.stdout``: the same stream, with write failures made an OutputError."""
+class _Writing:
+    """How many writes the main thread is inside: one may block on a pipe nobody reads."""
 
-    def __init__(self, stream: TextIO) -> None:
+    depth = 0
+
+
+def in_write() -> bool:
+    """Whether the main thread is inside a write to the command's output.
+
+    Such a write can block for as long as the reader does not read (``| less``
+    left open, a stuck consumer), and the event loop cannot run meanwhile, so a
+    signal handler that sees this must raise rather than ask the loop to cancel.
+    """
+    return _Writing.depth > 0
+
+
+class _Guarded:
+    """The same stream, with write failures made an OutputError and writes marked."""
+
+    def __init__(self, stream: TextIO, target: str) -> None:
         self._stream = stream
+        self._target = target
 
     def write(self, text: str) -> int:
+        _Writing.depth += 1
         try:
             return self._stream.write(text)
         except OSError as error:
-            raise OutputError(STDOUT, error) from error
+            raise OutputError(self._target, error) from error
+        finally:
+            _Writing.depth -= 1
 
     def flush(self) -> None:
+        _Writing.depth += 1
         try:
             self._stream.flush()
         except OSError as error:
-            raise OutputError(STDOUT, error) from error
+            raise OutputError(self._target, error) from error
+        finally:
+            _Writing.depth -= 1
 
     def __getattr__(self, name: str) -> Any:
         # isatty, fileno, encoding and the rest, for rich and argparse.
@@ -78,6 +101,11 @@ class _Closed:
         return False
 
 
+def guard(stream: TextIO, target: str) -> TextIO:
+    """Wrap ``stream``: its write errors become OutputError naming ``target``."""
+    return cast(TextIO, _Guarded(stream, target))
+
+
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
     """Guard ``sys.stdout`` and ``sys.stderr`` while the command runs, then put them back."""
@@ -88,7 +116,7 @@ def guarded() -> Iterator[None]:
         # failing; JSON output is ASCII anyway.
         with contextlib.suppress(AttributeError, ValueError, OSError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    sys.stdout = cast(TextIO, _Closed() if stdout is None else _Guarded(stdout))
+    sys.stdout = cast(TextIO, _Closed()) if stdout is None else guard(stdout, STDOUT)
     if stderr is None:
         sink = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     try:
