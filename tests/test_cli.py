@@ -403,6 +403,7 @@ def test_unreachable_server_exits_1(server: LocalZep) -> None:
         ["sessions", "get", "two\nlines"],
         ["sessions"],
         ["serve", "--port", "70000"],
+        ["serve", "--seed", "100001"],
         ["--timeout", "5", "serve"],
     ],
     ids=lambda args: " ".join(args).replace("\n", "\\n"),

@@ -16,6 +16,8 @@ from typing import Any, get_args
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
 
 PROG = "zep-async"
+#: The most sample sessions ``serve --seed`` builds.
+MAX_SEED = 100_000
 
 _EPILOG = """\
 exit status: 0 success, 1 API, network, file or unexpected error, 2 usage error,
@@ -188,9 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--seed",
         metavar="N",
-        type=_whole(0),
+        # The sample data lives in memory and takes a while to build: a bound keeps a
+        # typo (an extra zero or three) from eating the machine's memory for minutes.
+        type=_whole(0, MAX_SEED),
         default=100,
-        help="how many sample sessions to serve (%(default)s)",
+        help=f"how many sample sessions to serve, at most {MAX_SEED} (%(default)s)",
     )
     serve.add_argument(
         "--api-key",
