@@ -296,12 +296,14 @@ def test_failed_export_keeps_the_previous_file(server: LocalZep, tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+    ("signum", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)],
+    ids=["SIGINT", "SIGTERM", "SIGHUP"],
 )
 def test_interrupted_export_leaves_no_file(
     server: LocalZep, tmp_path: Path, signum: signal.Signals, status: int
 ) -> None:
-    """An export stopped midway by a signal removes its temp file and exits 130 or 143."""
+    """An export stopped midway by a signal removes its temp file and exits 128 + signal."""
     server.seed(300)
     server.fail("list_sessions", 200, json=_first_page(server, 100))
     server.stall("list_sessions")  # the second page never comes

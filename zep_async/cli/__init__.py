@@ -18,8 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``zep-async`` with ``argv`` (default ``sys.argv[1:]``) and return its exit status.
 
     0 success, 1 an API, network, file or unexpected error, 2 a usage error (the
-    cli extra missing among them), 130 Ctrl-C, 141 stdout closed by its reader
-    (``| head``), 143 SIGTERM.
+    cli extra missing among them), 129 SIGHUP, 130 Ctrl-C, 141 stdout closed by
+    its reader (``| head``), 143 SIGTERM.
     """
     try:
         from ._main import run

@@ -45,7 +45,11 @@ class CommandError(Exception):
 
 
 class TerminatedError(Exception):
-    """SIGTERM stopped the command: exit status 143."""
+    """SIGTERM (or SIGHUP, the terminal gone) stopped the command: exit status 128 + signal."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @contextlib.contextmanager
@@ -75,8 +79,15 @@ def open_client(args: argparse.Namespace) -> AsyncZep:
         return AsyncZep(api_key, **options)
 
 
+#: Signals that stop a command as Ctrl-C does, its ``finally`` blocks run: SIGHUP comes
+#: when the terminal goes away, and would otherwise leave an export's temporary file.
+_STOPPING = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def run(main: Coroutine[Any, Any, T]) -> T:
-    """Run ``main`` on a new event loop; Ctrl-C and SIGTERM cancel it.
+    """Run ``main`` on a new event loop; Ctrl-C, SIGTERM and SIGHUP cancel it.
 
     A first signal cancels ``main``, so its ``finally`` blocks close the client
     and delete temporary files. The loop cannot run while the main thread is
@@ -85,7 +96,7 @@ def run(main: Coroutine[Any, Any, T]) -> T:
 
     Raises:
         KeyboardInterrupt: Ctrl-C, once ``main`` has unwound.
-        TerminatedError: SIGTERM, once ``main`` has unwound.
+        TerminatedError: SIGTERM or SIGHUP, once ``main`` has unwound.
     """
     received: list[int] = []
 
@@ -97,11 +108,11 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         def on_signal(signum: int, frame: object) -> None:
             received.append(signum)
             if in_write() or len(received) > 1:
-                raise TerminatedError if signum == signal.SIGTERM else KeyboardInterrupt
+                raise KeyboardInterrupt if signum == signal.SIGINT else TerminatedError(signum)
             loop.call_soon_threadsafe(task.cancel)
 
         previous = {}
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in _STOPPING:
             # Only the main thread may set handlers; elsewhere the defaults stay.
             with contextlib.suppress(ValueError, OSError):
                 previous[signum] = signal.signal(signum, on_signal)
@@ -114,11 +125,11 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(guarded())
     except asyncio.CancelledError:
-        if signal.SIGTERM in received:
-            raise TerminatedError from None
-        if received:
+        if not received:
+            raise
+        if received[0] == signal.SIGINT:
             raise KeyboardInterrupt from None
-        raise
+        raise TerminatedError(received[0]) from None
 
 
 def printable(text: str) -> str:

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -27,7 +28,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 #: 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
 EXIT_BROKEN_PIPE = 141
-EXIT_TERMINATED = 143
 
 #: Room enough for any message of ours; a longer one is cut, so the error stays one line.
 _MAX_MESSAGE = 1000
@@ -148,9 +148,11 @@ def _status(error: BaseException, *, verbose: bool) -> int:
         # What is still buffered for stdout may never drain (a reader that stopped
         # reading): drop it, or the interpreter's last flush would hang.
         discard(sys.__stdout__)
-        interrupted = isinstance(error, KeyboardInterrupt)
-        _fail("interrupted" if interrupted else "terminated")
-        return EXIT_INTERRUPTED if interrupted else EXIT_TERMINATED
+        if isinstance(error, KeyboardInterrupt):
+            _fail("interrupted")
+            return EXIT_INTERRUPTED
+        _fail("terminated" if error.signum == signal.SIGTERM else f"stopped by {error}")
+        return 128 + error.signum
     if isinstance(error, SystemExit):  # nothing of ours raises it; honour it all the same
         if isinstance(error.code, int):
             return error.code

@@ -21,8 +21,8 @@ MAX_SEED = 100_000
 
 _EPILOG = """\
 exit status: 0 success, 1 API, network, file or unexpected error, 2 usage error,
-130 interrupted (Ctrl-C), 141 stdout closed by its reader (| head), 143 terminated
-(SIGTERM).
+129 SIGHUP, 130 interrupted (Ctrl-C), 141 stdout closed by its reader (| head),
+143 terminated (SIGTERM).
 The API key is read from ZEP_API_KEY when --api-key is not given; prefer the
 variable, as a command line is visible to other users of the machine."""
 
