@@ -452,3 +452,13 @@ def test_serve_on_a_busy_port_exits_1(server: LocalZep) -> None:
     result = zep_cli("serve", "--port", str(server.port))
     assert result.returncode == 1
     assert result.stderr.startswith(f"zep-async: error: cannot listen on 127.0.0.1:{server.port}")
+
+
+def test_zep_log_lines_appear_once_without_verbose(server: LocalZep) -> None:
+    """ZEP_LOG=debug shows each debug line once, through the CLI's own handler, without -v."""
+    server.seed(1)
+    result = zep_cli("sessions", "get", "session-0001", "--json", server=server, ZEP_LOG="debug")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "-> 200" in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("zep-async: DEBUG zep_async: GET ")

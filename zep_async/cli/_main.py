@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from .. import AuthenticationError, ZepError
+from .._logging import HANDLER_NAME
 from ._common import CommandError, TerminatedError, UsageError, printable
 from ._parser import PROG, build_parser
 from ._streams import OutputError, discard, guarded, say
@@ -51,8 +52,13 @@ def _configure_logging(verbosity: int) -> logging.Handler:
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("zep_async")
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    from_env = next((h for h in logger.handlers if h.get_name() == HANDLER_NAME), None)
+    if from_env is not None:  # ZEP_LOG asked for these lines: this handler writes them, once
+        level = min(level, from_env.level)
+        logger.removeHandler(from_env)
     logger.addHandler(handler)
-    logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
+    logger.setLevel(level)
     return handler
 
 
