@@ -8,7 +8,7 @@ from ._convert import from_dict, to_dict
 from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._retry import RetryPolicy
-from ._sync import Memory, Zep
+from ._sync import SyncMemory, Zep
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -18,6 +18,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -39,12 +40,12 @@ __all__ = [
     "AsyncZep",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "DEFAULT_BASE_URL",
     "FactRatingExamples",
     "FactRatingInstruction",
     "InternalServerError",
-    "Memory",
     "NotFoundError",
     "OrderBy",
     "PermissionDeniedError",
@@ -53,6 +54,7 @@ __all__ = [
     "RetryPolicy",
     "Session",
     "SessionListResponse",
+    "SyncMemory",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "Zep",
