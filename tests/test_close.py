@@ -9,11 +9,8 @@ that the pool was closed.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,15 +18,15 @@ from zep_async import AsyncZep, ClientClosedError, RetryPolicy, Zep, ZepError
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
+from .sync_support import run_dev
 
 KEY = "test-api-key"  # LocalZep's default
 
 
 @pytest.fixture
-def server() -> Iterator[LocalZep]:
-    local = LocalZep()
-    with local.run_in_thread():
-        yield local
+def server(local_zep_thread: LocalZep) -> LocalZep:
+    """LocalZep in its own thread (the plugin's fixture), under a short name."""
+    return local_zep_thread
 
 
 def _pool(client: AsyncZep) -> object:
@@ -194,13 +191,7 @@ RACES = textwrap.dedent(
 def test_a_thousand_close_vs_first_call_races_leak_nothing() -> None:
     """close() racing a first call never leaks the pool (-X dev, ResourceWarning = error)."""
     code = RACES.replace("RACES", "1000")
-    result = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_dev(code, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no "Unclosed client session", no "Exception ignored"
     assert "closed" in result.stdout or "answered" in result.stdout
