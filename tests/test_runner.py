@@ -77,7 +77,7 @@ def test_stop_joins_and_refuses_more_calls(runner: Runner) -> None:
         runner.call(asyncio.sleep, 0)
 
 
-def test_stop_cancels_pending_tasks(runner: Runner) -> None:
+def test_stop_cancels_pending_tasks() -> None:
     """A call still running when the loop stops is cancelled and ends with ClientClosedError."""
     cancelled = threading.Event()
     entered = threading.Event()
@@ -97,6 +97,7 @@ def test_stop_cancels_pending_tasks(runner: Runner) -> None:
         except BaseException as exc:
             outcome.append(exc)
 
+    runner = Runner(closed_error=ClientClosedError)
     waiter = threading.Thread(target=wait_forever)
     waiter.start()
     assert entered.wait(5)

@@ -9,9 +9,10 @@ end, and then propagates unchanged. A call from the loop's own thread would
 wait on itself forever, so it raises instead.
 
 Stopping is deterministic: once ``stop`` begins no new call starts (it raises
-``ClientClosedError``), a ``final`` coroutine (the client's ``aclose``) runs on
-the loop, and calls still running then end with ``ClientClosedError``, never a
-bare ``CancelledError``.
+the ``closed_error`` given at construction; ``Zep`` passes ``ClientClosedError``),
+a ``final`` coroutine (the client's ``aclose``) runs on the loop, and calls still
+running then end with ``closed_error`` too, never a bare ``CancelledError``.
+Standard library only: a leaf module.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ import sys
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, ParamSpec, TypeVar
-
-from .errors import ClientClosedError
 
 __all__ = ["Runner"]
 
@@ -41,8 +40,14 @@ _CLOSED_WHILE_RUNNING = "the client was closed while this call ran"
 class Runner:
     """An event loop in a daemon thread, started on first use."""
 
-    def __init__(self, name: str = "zep-async-loop") -> None:
+    def __init__(
+        self,
+        name: str = "zep-async-loop",
+        *,
+        closed_error: Callable[[str], BaseException] = RuntimeError,
+    ) -> None:
         self._name = name
+        self._closed_error = closed_error
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -64,7 +69,7 @@ class Runner:
         """The loop (started if need be), with ``done`` registered; refused once stopped."""
         with self._lock:
             if self._stopped:
-                raise ClientClosedError(_CLOSED)
+                raise self._closed_error(_CLOSED)
             loop = self._loop
             if loop is None:
                 loop = asyncio.new_event_loop()
@@ -97,7 +102,7 @@ class Runner:
             with self._lock:
                 waiting, self._waiting = self._waiting, set()
             for done in waiting:  # handed over after the loop stopped: never started
-                _fail(done, ClientClosedError(_CLOSED_WHILE_RUNNING))
+                _fail(done, self._closed_error(_CLOSED_WHILE_RUNNING))
 
     def call(self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the loop and return its result.
@@ -106,7 +111,8 @@ class Runner:
         variables.
 
         Raises:
-            ClientClosedError: Called after ``stop``, or stopped while it ran.
+            RuntimeError: Called after ``stop``, or stopped while it ran (the
+                ``closed_error`` given at construction).
             RuntimeError: Called from the loop's own thread.
             BaseException: Whatever interrupted the wait (KeyboardInterrupt,
                 SystemExit, ...), after the task on the loop was cancelled.
@@ -138,7 +144,7 @@ class Runner:
             if not done.set_running_or_notify_cancel():
                 return
             if self._stopped:  # close began after the call was handed over
-                done.set_exception(ClientClosedError(_CLOSED))
+                done.set_exception(self._closed_error(_CLOSED))
                 return
             try:
                 awaitable = fn(*args, **kwargs)
@@ -150,13 +156,13 @@ class Runner:
                 done.set_exception(exc)
                 return
             tasks.append(task)
-            task.add_done_callback(lambda finished: _copy_outcome(finished, done))
+            task.add_done_callback(lambda finished: self._copy_outcome(finished, done))
 
         try:
             try:
                 loop.call_soon_threadsafe(start)
             except RuntimeError:  # the loop closed in between: stop() won the race
-                raise ClientClosedError(_CLOSED) from None
+                raise self._closed_error(_CLOSED) from None
             return done.result(timeout)
         except BaseException:
             if not done.done():
@@ -216,7 +222,7 @@ class Runner:
     def stop(self, final: Callable[[], Awaitable[None]] | None = None) -> None:
         """Refuse new calls, run ``final()`` on the loop, stop it and join its thread.
 
-        Idempotent; later calls raise ``ClientClosedError``. From the loop's own
+        Idempotent; later calls raise ``closed_error``. From the loop's own
         thread it cannot wait: ``final`` runs as a task and the loop stops after it.
         """
         with self._lock:
@@ -226,7 +232,9 @@ class Runner:
         if loop is None or thread is None or loop.is_closed():
             return
         if thread is threading.current_thread():
-            if first and final is not None:
+            if not first:
+                return  # the first stop is already closing; stopping now would cut it short
+            if final is not None:
                 task = loop.create_task(_quietly(final()))
                 task.add_done_callback(lambda _: loop.stop())
             else:
@@ -241,6 +249,18 @@ class Runner:
                     future.cancel()
             loop.call_soon_threadsafe(loop.stop)
         thread.join(_SHUTDOWN_WAIT)
+
+    def _copy_outcome(self, task: asyncio.Task[T], done: concurrent.futures.Future[T]) -> None:
+        if done.done():
+            return
+        if task.cancelled():
+            # Only the loop's shutdown (a close) or an interrupted wait cancels a call; in
+            # the second case nobody waits any more. Never a bare CancelledError.
+            done.set_exception(self._closed_error(_CLOSED_WHILE_RUNNING))
+        elif (exc := task.exception()) is not None:
+            done.set_exception(exc)
+        else:
+            done.set_result(task.result())
 
     def reset_after_fork(self) -> None:
         """Forget the parent's loop and thread in a forked child; the next call starts anew."""
@@ -270,16 +290,3 @@ def _fail(done: concurrent.futures.Future[Any], error: BaseException) -> None:
     with contextlib.suppress(RuntimeError, concurrent.futures.InvalidStateError):
         if done.running() or done.set_running_or_notify_cancel():
             done.set_exception(error)
-
-
-def _copy_outcome(task: asyncio.Task[T], done: concurrent.futures.Future[T]) -> None:
-    if done.done():
-        return
-    if task.cancelled():
-        # Only the loop's shutdown (a close) or an interrupted wait cancels a call; in
-        # the second case nobody is waiting any more. Never a bare CancelledError.
-        done.set_exception(ClientClosedError(_CLOSED_WHILE_RUNNING))
-    elif (exc := task.exception()) is not None:
-        done.set_exception(exc)
-    else:
-        done.set_result(task.result())

@@ -59,7 +59,7 @@ class _Core:
 
     def __init__(self, client: AsyncZep) -> None:
         self.client = client
-        self.runner = Runner()
+        self.runner = Runner(closed_error=ClientClosedError)
         self._finalizer = weakref.finalize(self, _shutdown, self.runner, client)
         _live_cores.add(self)
 

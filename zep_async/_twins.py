@@ -27,12 +27,22 @@ import inspect
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from types import MethodType
-from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    overload,
+)
 
 if TYPE_CHECKING:
     from typing import Self
 
-    from ._sync import _Core
+    from ._runner import Runner
 
 __all__ = ["SyncResource", "blocking", "iterating"]
 
@@ -40,6 +50,21 @@ A = TypeVar("A")
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+
+
+class Core(Protocol):
+    """What a sync client shares with its resources and iterators (``_sync._Core``)."""
+
+    @property
+    def client(self) -> Any:
+        """The ``AsyncZep`` whose resources the twins call."""
+
+    @property
+    def runner(self) -> Runner:
+        """The loop the calls run on."""
+
+    def check_open(self) -> None:
+        """Raise ``ClientClosedError`` if the client is closed."""
 
 
 class SyncResource:
@@ -50,7 +75,7 @@ class SyncResource:
     #: The ``AsyncZep`` attribute this resource mirrors, e.g. ``"memory"``.
     _resource: ClassVar[str]
 
-    def __init__(self, core: _Core) -> None:
+    def __init__(self, core: Core) -> None:
         # The core, not the Zep: a resource (and an iterator) keeps the client open,
         # and nothing points back at the Zep, so a dropped Zep is freed at once.
         self._core = core
@@ -118,7 +143,7 @@ class iterating(_Twin, Generic[A, P, T]):  # noqa: N801 - used like a decorator
         return _walk(core, self._method(resource._async, *args, **kwargs))
 
 
-def _walk(core: _Core, iterator: AsyncGenerator[T, None]) -> Generator[T, None, None]:
+def _walk(core: Core, iterator: AsyncGenerator[T, None]) -> Generator[T, None, None]:
     # `core` stays referenced by this frame: the client stays open while the walk is used.
     yield from core.runner.iterate(iterator)
 
