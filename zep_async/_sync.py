@@ -93,6 +93,11 @@ class SyncMemory(SyncResource):
     list_sessions = blocking(AsyncMemory.list_sessions)
     iter_session_pages = iterating(AsyncMemory.iter_session_pages)
     iter_sessions = iterating(AsyncMemory.iter_sessions)
+    add_session = blocking(AsyncMemory.add_session)
+    update_session = blocking(AsyncMemory.update_session)
+    delete = blocking(AsyncMemory.delete)
+    end_session = blocking(AsyncMemory.end_session)
+    end_sessions = blocking(AsyncMemory.end_sessions)
 
 
 class Zep:
