@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
-from . import _export, _serve, _sessions
+from . import _export, _memory, _serve, _sessions
 
 PROG = "zep-async"
 
@@ -166,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="pages fetched at once (default %(default)s)",
     )
     export.set_defaults(handler=_export.export)
+    _memory.register(commands, client, _whole)
 
     serve = commands.add_parser(
         "serve",
