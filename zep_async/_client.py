@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from . import _validate
 from ._memory import AsyncMemory
+from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -245,6 +246,7 @@ class AsyncZep:
             )
         )
         self.memory = AsyncMemory(self._transport)
+        register_fastapi_encoders()  # endpoints returning models without an annotation
 
     @property
     def base_url(self) -> str:
