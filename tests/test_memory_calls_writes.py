@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator
 from typing import Any
@@ -306,3 +307,19 @@ async def test_bad_search_arguments_are_refused_before_sending(
 
 def _wire(message: Message) -> dict[str, Any]:
     return {"role_type": message.role_type, "role": message.role, "content": message.content}
+
+
+async def test_cancelling_an_add_in_flight_leaves_the_client_usable(
+    local_zep: LocalZep, zep: AsyncZep
+) -> None:
+    """A cancelled add raises CancelledError, is not resent, and the client works on."""
+    local_zep.add_session("s")
+    local_zep.stall("add_memory")
+    task = asyncio.create_task(zep.memory.add("s", messages=[JANE]))
+    await local_zep.wait_for_requests_async(1, route="add_memory")
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await zep.memory.add("s", messages=[JANE])
+    assert local_zep.count("add_memory") == 2
+    assert len(local_zep.messages("s")) == 1  # the stalled one was never applied

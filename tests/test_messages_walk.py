@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from zep_async import AsyncZep, InternalServerError
+from zep_async import APIResponseValidationError, AsyncZep, InternalServerError
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
@@ -208,3 +208,29 @@ async def _no_client_tasks_left() -> bool:
     if pending:
         await asyncio.wait(pending, timeout=10)
     return _client_tasks() == []
+
+
+async def test_a_server_that_ignores_cursor_stops_the_walk_loudly(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """Page 2 starting with page 1's first message: an error, not a silent partial walk."""
+    stored = _seed(local_zep, "s", 25)
+    first = {"messages": local_zep.messages("s")[:10], "total_count": 25, "row_count": 10}
+    local_zep.fail("get_session_messages", 200, json=first, times=3)
+    walk = client.memory.iter_session_messages("s", page_size=10, prefetch=1)
+    walked = [(await anext(walk)).uuid for _ in range(10)]
+    with pytest.raises(APIResponseValidationError, match="ignores cursor"):
+        await anext(walk)
+    assert walked == stored[:10]
+
+
+async def test_a_page_of_the_wrong_shape_is_a_validation_error(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """messages that is not a list of objects: APIResponseValidationError, typed and raw."""
+    local_zep.add_session("s")
+    local_zep.fail("get_session_messages", 200, json={"messages": ["x"]}, times=2)
+    with pytest.raises(APIResponseValidationError):
+        [m async for m in client.memory.iter_session_messages("s")]
+    with pytest.raises(APIResponseValidationError):
+        [m async for m in client.memory._iter_raw_messages("s")]

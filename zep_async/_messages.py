@@ -19,6 +19,7 @@ from ._encode import check_messages, check_metadata, encode_body
 from ._message_search import SearchCalls, check_choice, check_unit
 from ._options import RequestOptions
 from ._resource import check_options, id_segment, session_path
+from .errors import APIResponseValidationError
 from .models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
 from .pagination import PagedList
 
@@ -344,9 +345,21 @@ class MessageCalls(SearchCalls):
         _validate.check_int("prefetch", prefetch, minimum=1)
         options = check_options(request_options)
 
+        key: Any = _raw_key if cls is RawMessagePage else _message_key
+        first: list[str | None] = []  # the key of page 1's first message
+
         async def fetch(number: int) -> PageT:
             query = {"limit": limit, "cursor": str(number)}
-            return await self._transport.get(path, cls, query=query, options=options)
+            page = await self._transport.get(path, cls, query=query, options=options)
+            head = key(page.messages[0]) if page.messages else None
+            if number == 1:
+                first[:] = [head]
+            elif head is not None and first and head == first[0]:
+                # Messages are only appended, so a later page never starts with the
+                # first message: this server ignores cursor, and the walk would
+                # yield page 1 again and again while missing every later message.
+                raise _cursor_ignored(path, number)
+            return page
 
         def total(page: PageT) -> int | None:
             return page.total_count
@@ -356,10 +369,21 @@ class MessageCalls(SearchCalls):
             fetch,
             items=items,
             total=total,
-            key=_raw_key if cls is RawMessagePage else _message_key,
+            key=key,
             page_size=page_size,
             prefetch=prefetch,
         )
+
+
+def _cursor_ignored(path: str, number: int) -> APIResponseValidationError:
+    message = (
+        f"GET {path} answered cursor={number} with the first page again: the server "
+        "ignores cursor, so the walk stops rather than miss messages (read them all at once "
+        "with get_session_messages and no limit)"
+    )
+    return APIResponseValidationError(
+        message, status_code=200, body="", errors=[message], method="GET"
+    )
 
 
 def _message_path(session_id: object, message_uuid: object) -> str:
