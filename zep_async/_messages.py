@@ -300,7 +300,9 @@ class MessageCalls(SearchCalls):
         added; pages after the first fetched ``prefetch`` at a time; memory
         bounded; leaving the loop early cancels pages in flight; a server that
         ignores ``limit`` is read once. Messages added during the walk may or may
-        not be yielded.
+        not be yielded. A server that ignores ``cursor`` (a later page starting
+        with the first message) raises ``APIResponseValidationError`` rather
+        than end the walk short.
 
         Args:
             session_id: The session.
