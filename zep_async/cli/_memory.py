@@ -13,9 +13,7 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TextIO, get_args
+from typing import Any, TextIO
 
 from rich.console import Console
 
@@ -25,79 +23,17 @@ from .. import (
     Memory,
     Message,
     MessageListResponse,
-    RoleType,
     ZepError,
     to_dict,
 )
 from .._encode import check_messages
 from ._common import UsageError, open_client, print_json, printable, run, sdk_arguments
-from ._export import _destination, _progress
+from ._export import _destination, _progress, _target
+from ._memory_grammar import BATCH
+from ._streams import say
 
-#: Zep's documented limit of messages per ``memory.add`` call.
-BATCH = 30
 #: What the server assigns to a stored message; dropped from ``memory add``'s input lines.
 _ASSIGNED = ("uuid", "created_at", "updated_at", "token_count", "processed")
-
-
-def register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    client: argparse.ArgumentParser,
-    whole: Callable[[int], Callable[[str], int]],
-) -> None:
-    """Add the ``memory`` and ``messages`` commands to the parser."""
-    memory = commands.add_parser(
-        "memory", parents=[client], help="read a session's memory, add messages"
-    ).add_subparsers(metavar="ACTION", required=True)
-    get = memory.add_parser("get", parents=[client], help="print a session's memory")
-    get.add_argument("session_id", metavar="SESSION_ID")
-    get.add_argument("--lastn", metavar="N", type=whole(1), help="latest messages (server: 6)")
-    get.add_argument("--json", action="store_true", help="print it as one JSON object")
-    get.set_defaults(handler=memory_get)
-
-    add = memory.add_parser(
-        "add",
-        parents=[client],
-        help="add messages to a session",
-        description="Add one message (--role-type and --content), or messages as JSON Lines "
-        "on standard input, one object per line with Message's keys. More than "
-        f"{BATCH} are sent {BATCH} at a time.",
-    )
-    add.add_argument("session_id", metavar="SESSION_ID")
-    add.add_argument("--role-type", choices=get_args(RoleType), help="who wrote it")
-    add.add_argument("--role", metavar="NAME", help="the speaker's name, e.g. Jane")
-    add.add_argument("--content", metavar="TEXT", help="the message (else: stdin)")
-    add.add_argument(
-        "--return-context", action="store_true", help="print the context Zep answers with"
-    )
-    add.set_defaults(handler=memory_add)
-
-    messages = commands.add_parser(
-        "messages", parents=[client], help="list and export a session's messages"
-    ).add_subparsers(metavar="ACTION", required=True)
-    listing = messages.add_parser("list", parents=[client], help="print one page of messages")
-    listing.add_argument("session_id", metavar="SESSION_ID")
-    listing.add_argument("--limit", metavar="N", type=whole(1), help="messages per page")
-    listing.add_argument("--cursor", metavar="N", type=whole(1), help="which page, from 1")
-    listing.add_argument("--json", action="store_true", help="print the page as JSON")
-    listing.set_defaults(handler=messages_list)
-
-    export = messages.add_parser(
-        "export",
-        parents=[client],
-        help="write every message of a session as JSON Lines",
-        description="Write every message of a session, oldest first, one JSON object per "
-        "line exactly as the server sent it. With --out, the file appears only when the "
-        "export is complete.",
-    )
-    export.add_argument("session_id", metavar="SESSION_ID")
-    export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    export.add_argument(
-        "--page-size", metavar="N", type=whole(1), default=100, help="per request (%(default)s)"
-    )
-    export.add_argument(
-        "--prefetch", metavar="N", type=whole(1), default=4, help="pages at once (%(default)s)"
-    )
-    export.set_defaults(handler=messages_export)
 
 
 def memory_get(args: argparse.Namespace) -> None:
@@ -138,7 +74,7 @@ def memory_add(args: argparse.Namespace) -> None:
     added, answer = run(_add(open_client(args), args, messages))
     if args.return_context and answer is not None and answer.context:
         print(printable(answer.context))
-    _say(f"zep-async: added {added} messages to {printable(args.session_id)}")
+    say(f"zep-async: added {added} messages to {printable(args.session_id)}")
 
 
 def _messages_of(args: argparse.Namespace) -> list[Message]:
@@ -196,7 +132,7 @@ async def _add(
             except ZepError as error:
                 if added or len(messages) > BATCH:
                     may = " (it may have been applied)" if error.may_have_been_applied else ""
-                    _say(
+                    say(
                         f"zep-async: added {added} of {len(messages)} messages; "
                         f"messages {start + 1} to {start + len(batch)} failed{may}"
                     )
@@ -227,15 +163,13 @@ async def _list(client: AsyncZep, args: argparse.Namespace) -> MessageListRespon
 
 def messages_export(args: argparse.Namespace) -> None:
     """Write every message of the session as it came, one JSON object per line."""
-    out = None if args.out in (None, "-") else Path(args.out)
-    if out is not None and out.is_dir():
-        raise UsageError(f"--out {printable(args.out)} is a directory")
+    out = _target(args.out)
     client = open_client(args)
     show_progress = Console(stderr=True).is_terminal
     with _destination(out) as stream:
         count = run(_export(client, args, stream, show_progress=show_progress))
     where = "stdout" if out is None else printable(str(out))
-    _say(f"zep-async: exported {count} messages to {where}")
+    say(f"zep-async: exported {count} messages to {where}")
 
 
 async def _export(
@@ -256,8 +190,3 @@ async def _export(
                     count += 1
                     progress.advance(task)
                 return count
-
-
-def _say(text: str) -> None:
-    """One line on stderr, unwrapped (scripts match on it)."""
-    sys.stderr.write(text + "\n")
