@@ -10,7 +10,7 @@ from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._pydantic import to_json
 from ._retry import RetryPolicy
-from ._sync import Zep
+from ._sync import SyncMemory, Zep
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -21,6 +21,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -77,6 +78,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClassifySessionRequest",
+    "ClientClosedError",
     "ConflictError",
     "DEFAULT_BASE_URL",
     "EndSessionResponse",
@@ -106,6 +108,7 @@ __all__ = [
     "SessionSearchResult",
     "SuccessResponse",
     "Summary",
+    "SyncMemory",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "User",

@@ -41,6 +41,7 @@ from .errors import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     ZepError,
     excerpt,
 )
@@ -136,6 +137,8 @@ class Transport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        # Set by aclose: wakes calls waiting between attempts, so they end at once.
+        self._closing = asyncio.Event()
 
     @property
     def closed(self) -> bool:
@@ -144,7 +147,7 @@ class Transport:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise RuntimeError("this client is closed; create a new one to make more calls")
+            raise ClientClosedError("this client is closed; create a new one to make more calls")
         loop = asyncio.get_running_loop()
         if self._session is None:
             connector = aiohttp.TCPConnector(
@@ -179,13 +182,18 @@ class Transport:
         self._open()
 
     async def aclose(self) -> None:
-        """Close the connection pool; later calls raise ``RuntimeError``. Idempotent."""
+        """Close the connection pool; later calls raise ``ClientClosedError``. Idempotent.
+
+        From here on no call or retry starts; calls in flight end with
+        ``ClientClosedError`` (their connections are closed under them).
+        """
         session = self._session
         if session is not None and self._loop is not None:
             loop = asyncio.get_running_loop()
             if loop is not self._loop and not self._loop.is_closed():
                 raise RuntimeError("close the client on the event loop it was used on")
         self._closed = True
+        self._closing.set()
         self._session = None
         if session is None or session.closed or self._loop is None or self._loop.is_closed():
             # A pool whose loop has ended cannot be closed from another loop.
@@ -195,6 +203,7 @@ class Transport:
     def detach(self) -> aiohttp.ClientSession | None:
         """Forget the pool without closing it (after fork: it belongs to the parent)."""
         session, self._session, self._loop = self._session, None, None
+        self._closing = asyncio.Event()  # the old one may belong to the parent's loop
         return session
 
     def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, CIMultiDict[str] | None]:
@@ -310,6 +319,8 @@ class Transport:
         last_answer: str | None = None
         attempt = 0
         while True:
+            if self._closing.is_set():  # aclose began: no attempt starts after it
+                raise _closed_while_running(method, url, attempt, write)
             attempt += 1
             started = time.perf_counter()
             # Only the first attempt can meet the budget: a retry starts only when a whole
@@ -349,7 +360,19 @@ class Transport:
                         return status, data, response.headers, url, attempt
                     error = _status_error(response, data, method, str(url))
                     unsent = status in REFUSED_STATUSES
+            except asyncio.CancelledError as exc:
+                # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
+                task = asyncio.current_task()
+                if not self._closed or (task is not None and task.cancelling()):
+                    raise
+                raise _closed_while_running(method, url, attempt, write) from exc
+            except RuntimeError as exc:  # aiohttp's "Session is closed"
+                if not self._closed:
+                    raise
+                raise _closed_while_running(method, url, attempt, write) from exc
             except TimeoutError as exc:
+                if self._closed:
+                    raise _closed_while_running(method, url, attempt, write) from exc
                 error = timeout_error(
                     method,
                     str(url),
@@ -361,6 +384,8 @@ class Transport:
                 )
                 error.__cause__ = exc
             except aiohttp.ClientError as exc:
+                if self._closed:
+                    raise _closed_while_running(method, url, attempt, write) from exc
                 url_text = str(url)
                 error = APIConnectionError(
                     f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
@@ -406,12 +431,40 @@ class Transport:
             )
             if isinstance(error, APIStatusError):
                 last_answer = f"status {error.status_code} on attempt {attempt}"
-            await policy.sleep(delay)
+            await self._sleep_unless_closed(delay)
             # The wait may overrun (a busy loop): a retry still never starts cut short.
             late = deadline is not None and deadline - policy.clock() < settings.timeout
             if late and budget is not None:
                 note_budget_stop(error, attempt, settings.timeout, budget, policy)
                 raise error
+
+    async def _sleep_unless_closed(self, delay: float) -> None:
+        """The policy's wait between attempts, cut short by ``aclose``."""
+        if self._closing.is_set():
+            return
+        sleep = asyncio.ensure_future(self._policy.sleep(delay))
+        closing = asyncio.ensure_future(self._closing.wait())
+        try:
+            await asyncio.wait((sleep, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleep.cancel()
+            closing.cancel()
+        if sleep.done() and not sleep.cancelled() and (exc := sleep.exception()) is not None:
+            raise exc
+
+
+def _closed_while_running(method: str, url: URL, attempts: int, write: bool) -> ClientClosedError:
+    url_text = str(url)
+    error = ClientClosedError(
+        f"{method} {url_text}: the client was closed while this call ran "
+        f"(after {attempts} attempt(s))",
+        method=method,
+        url=url_text,
+        attempts=attempts,
+    )
+    # Whether the server saw it is unknown: a write may have been applied.
+    error.may_have_been_applied = write
+    return error
 
 
 def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
