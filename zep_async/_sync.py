@@ -80,7 +80,7 @@ class _Core:
 
 
 class SyncMemory(SyncResource):
-    """Sessions: ``get_session``, ``list_sessions`` and the iterators over all of them.
+    """Sessions, memory and messages: ``zep.memory`` of ``Zep``.
 
     The sync twin of ``AsyncMemory``: the same methods, parameters and docstrings,
     each returning its result instead of a coroutine.
@@ -98,6 +98,15 @@ class SyncMemory(SyncResource):
     delete = blocking(AsyncMemory.delete)
     end_session = blocking(AsyncMemory.end_session)
     end_sessions = blocking(AsyncMemory.end_sessions)
+    # Memory and messages (``_messages``, ``_message_search``).
+    add = blocking(AsyncMemory.add)
+    get = blocking(AsyncMemory.get)
+    get_session_messages = blocking(AsyncMemory.get_session_messages)
+    get_session_message = blocking(AsyncMemory.get_session_message)
+    update_message_metadata = blocking(AsyncMemory.update_message_metadata)
+    search = blocking(AsyncMemory.search)
+    search_sessions = blocking(AsyncMemory.search_sessions)
+    iter_session_messages = iterating(AsyncMemory.iter_session_messages)
 
 
 class Zep:

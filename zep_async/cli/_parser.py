@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
 from ._session_args import add_write_commands
+from . import _memory_grammar
 
 PROG = "zep-async"
 #: The most sample sessions ``serve --seed`` builds.
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler="_export:export")
     add_write_commands(sessions, client)
+    _memory_grammar.register(commands, client, _whole)
 
     serve = commands.add_parser(
         "serve",
