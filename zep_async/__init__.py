@@ -9,6 +9,7 @@ from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._retry import RetryPolicy
 from ._sync import Zep
+from ._users import AsyncUsers
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -65,6 +66,7 @@ __all__ = [
     "AlreadyExistsError",
     "ApiError",
     "AsyncMemory",
+    "AsyncUsers",
     "AsyncZep",
     "AuthenticationError",
     "BadRequestError",

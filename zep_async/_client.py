@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 from . import _validate
 from ._memory import AsyncMemory
 from ._retry import RetryPolicy
+from ._users import AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -190,6 +191,8 @@ class AsyncZep:
 
     memory: AsyncMemory
     """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    user: AsyncUsers
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 
     def __init__(
         self,
@@ -245,6 +248,7 @@ class AsyncZep:
             )
         )
         self.memory = AsyncMemory(self._transport)
+        self.user = AsyncUsers(self._transport)
 
     @property
     def base_url(self) -> str:
