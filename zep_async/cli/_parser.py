@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
-from . import _export, _serve, _sessions
+from . import _export, _serve, _sessions, _users_grammar
 
 PROG = "zep-async"
 
@@ -166,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="pages fetched at once (default %(default)s)",
     )
     export.set_defaults(handler=_export.export)
+
+    _users_grammar.add_users_commands(commands, client, _whole, _users_grammar.lazy)
 
     serve = commands.add_parser(
         "serve",
