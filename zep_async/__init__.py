@@ -3,10 +3,12 @@
 >>> from zep_async import AsyncZep, Zep  # doctest: +SKIP
 """
 
+from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
 from ._convert import from_dict, to_dict
 from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
+from ._pydantic import to_json
 from ._retry import RetryPolicy
 from ._sync import Zep
 from ._users import AsyncUsers
@@ -56,6 +58,12 @@ from .models import (
     User,
     UserListResponse,
 )
+
+# Pydantic and FastAPI learn the models' schema from a hook set on each class; nothing of
+# pydantic is imported until pydantic asks for it.
+_pydantic.install(models)
+# ZEP_LOG=debug|info turns the SDK's logging to stderr on; read once, here.
+_logging.configure_from_env()
 
 __all__ = [
     "APIConnectionError",
@@ -110,4 +118,5 @@ __all__ = [
     "__version__",
     "from_dict",
     "to_dict",
+    "to_json",
 ]

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from . import _validate
 from ._memory import AsyncMemory
+from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
 from ._users import AsyncUsers
 
@@ -249,6 +250,7 @@ class AsyncZep:
         )
         self.memory = AsyncMemory(self._transport)
         self.user = AsyncUsers(self._transport)
+        register_fastapi_encoders()  # endpoints returning models without an annotation
 
     @property
     def base_url(self) -> str:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import platform
 import ssl as ssl_module
+import time
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -310,6 +311,7 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            started = time.perf_counter()
             # Only the first attempt can meet the budget: a retry starts only when a whole
             # attempt still fits (next_delay), so it always gets its full timeout.
             client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
@@ -336,7 +338,14 @@ class Transport:
                             error.may_have_been_applied = write
                             raise error
                         if log.isEnabledFor(logging.DEBUG):
-                            log.debug("%s %s -> %d (attempt %d)", method, url, status, attempt)
+                            log.debug(
+                                "%s %s -> %d (attempt %d) in %.1f ms",
+                                method,
+                                url,
+                                status,
+                                attempt,
+                                (time.perf_counter() - started) * 1000,
+                            )
                         return status, data, response.headers, url, attempt
                     error = _status_error(response, data, method, str(url))
                     unsent = status in REFUSED_STATUSES
