@@ -205,3 +205,40 @@ async def test_the_raw_walk_keeps_each_user_as_sent(local_zep: LocalZep, client:
     assert [u["user_id"] for u in raw] == ["b", "a"]
     assert raw[1]["extra_field"] == {"kept": True}
     assert raw[1]["created_at"] == "2024-01-02T03:04:05.123456789Z"
+
+
+async def test_cancelling_a_walk_mid_page_abandons_its_request(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """A walk cancelled while its page is in flight raises CancelledError and hangs up."""
+    for n in range(50):
+        local_zep.add_user(f"user-{n:02d}")
+    local_zep.stall("list_users")
+    walk = client.user.iter_users(page_size=10, prefetch=3)
+    pending = asyncio.ensure_future(anext(walk))
+    async with asyncio.timeout(10):
+        await local_zep.wait_for_requests_async(1, route="list_users")
+    pending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pending
+    await walk.aclose()
+    async with asyncio.timeout(10):
+        await local_zep.wait_for_disconnects_async(1)
+    assert local_zep.count("list_users") == 1
+
+
+async def test_cancelling_an_add_in_flight_sends_it_once(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """Cancelling user.add while the server holds it: CancelledError, one request, no resend."""
+    local_zep.stall("add_user")
+    task = asyncio.ensure_future(client.user.add(user_id="late"))
+    async with asyncio.timeout(10):
+        await local_zep.wait_for_requests_async(1, route="add_user")
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with asyncio.timeout(10):
+        await local_zep.wait_for_disconnects_async(1)
+    assert local_zep.count("add_user") == 1
+    assert local_zep.users == []
