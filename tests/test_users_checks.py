@@ -50,6 +50,7 @@ BAD_CALLS: list[tuple[str, Call, type[Exception], str]] = [
         ValueError,
         "email",
     ),
+    ("add NUL", lambda z: z.user.add(user_id="u", last_name="a\x00b"), ValueError, "last_name"),
     ("add positional id", lambda z: z.user.add("u"), TypeError, "positional"),
     ("get not str", lambda z: z.user.get(None), TypeError, "user_id must be a str"),
     ("get empty", lambda z: z.user.get(""), ValueError, "user_id"),

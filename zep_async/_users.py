@@ -39,8 +39,13 @@ def _user_path(user_id: object) -> str:
 
 
 def _optional_str(name: str, value: object) -> str | None:
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        return None
+    if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {_validate.type_name(value)}")
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL: the server would fail with a 500 after the fact.
+        raise ValueError(f"{name} must not contain a NUL character")
     return value
 
 
