@@ -14,7 +14,7 @@ import pytest
 from zep_async import User, from_dict
 from zep_async.testing import LocalZep
 
-from .test_cli import CLI, WAIT, zep_cli
+from .cli_support import CLI, WAIT, environment, zep_cli
 
 
 @pytest.fixture
@@ -28,8 +28,6 @@ def server() -> Iterator[LocalZep]:
 def _on_a_terminal(server: LocalZep, *args: str, answer: str) -> subprocess.CompletedProcess[str]:
     """Run the command with a pseudo-terminal as stdin, typing ``answer`` into it."""
     controller, terminal = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZEP_")}
-    env |= {"ZEP_API_URL": server.root_url, "ZEP_API_KEY": server.api_key}
     try:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [*CLI, *args],
@@ -37,7 +35,7 @@ def _on_a_terminal(server: LocalZep, *args: str, answer: str) -> subprocess.Comp
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env=environment(server, {}),
         )
         os.close(terminal)
         os.write(controller, answer.encode())

@@ -153,7 +153,9 @@ class AsyncZep:
     Construct it anywhere (no event loop needed); its connection pool is made on
     the first call, inside the running loop, and reused for every call after.
     Use it as ``async with AsyncZep() as zep:`` or call ``await zep.aclose()``.
-    One client serves one event loop.
+    One client serves one event loop. Closing is deterministic: no call or retry
+    starts after ``aclose`` begins, and calls still in flight either finish or
+    raise ``ClientClosedError`` (see ``aclose``).
 
     Args:
         api_key: Your Zep API key; defaults to the ``ZEP_API_KEY`` environment variable.
@@ -279,5 +281,12 @@ class AsyncZep:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool; later calls raise ``RuntimeError``. Closing twice is fine."""
+        """Close the connection pool. Closing twice is fine.
+
+        From the moment it begins, no call and no retry starts: they raise
+        ``ClientClosedError`` (also a ``RuntimeError``). Calls in flight either
+        finish or end with ``ClientClosedError`` saying the client was closed while
+        they ran (their connections are closed under them, and a retry wait ends at
+        once); a write among them may have been applied. The pool is always closed.
+        """
         await self._transport.aclose()

@@ -18,6 +18,8 @@ from ._common import open_client, print_json, printable, run, sdk_arguments
 _NONE = "-"
 #: Piped or redirected, a table is not squeezed into 80 columns (rich's guess without a terminal).
 _PIPE_WIDTH = 1000
+#: Narrower than this, a table is drawn this wide anyway: folded, but never empty.
+_MIN_WIDTH = 40
 
 
 def get(args: argparse.Namespace) -> None:
@@ -53,6 +55,8 @@ def list_page(args: argparse.Namespace) -> None:
     console = Console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = _PIPE_WIDTH
+    # COLUMNS=0 (or a terminal that reports no width) would make rich print nothing at all.
+    console.width = max(console.width, _MIN_WIDTH)
     if page.sessions:
         console.print(_table(page))
     total = _NONE if page.total_count is None else page.total_count

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 from rich import box
@@ -26,6 +25,7 @@ from . import _export
 from ._common import CommandError, UsageError, open_client, print_json, printable, run
 from ._common import sdk_arguments as _sdk_arguments
 from ._sessions import _PIPE_WIDTH, _cell, _show, _when
+from ._streams import say
 
 _NONE = "-"
 
@@ -71,7 +71,7 @@ def delete(args: argparse.Namespace) -> None:
             raise CommandError(f"user {shown} was not deleted")
         client = open_client(args)  # the first one closed with its loop
     run(_call(client, lambda zep: zep.user.delete(args.user_id)))
-    sys.stderr.write(f"zep-async: deleted user {shown}\n")
+    say(f"zep-async: deleted user {shown}")
 
 
 def list_page(args: argparse.Namespace) -> None:
@@ -115,15 +115,13 @@ def sessions(args: argparse.Namespace) -> None:
 
 def export(args: argparse.Namespace) -> None:
     """Write every user as one JSON object per line, as the server sent it."""
-    out = None if args.out in (None, "-") else Path(args.out)
-    if out is not None and out.is_dir():
-        raise UsageError(f"--out {printable(args.out)} is a directory")
+    out = _export._target(args.out)
     client = open_client(args)
     show_progress = Console(stderr=True).is_terminal
     with _export._destination(out) as stream:
         count = run(_export_users(client, args, stream, show_progress=show_progress))
     where = "stdout" if out is None else printable(str(out))
-    sys.stderr.write(f"zep-async: exported {count} users to {where}\n")
+    say(f"zep-async: exported {count} users to {where}")
 
 
 async def _export_users(

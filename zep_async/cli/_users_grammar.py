@@ -7,21 +7,19 @@ building the parser needs neither rich nor the commands' modules.
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 from collections.abc import Callable
 from typing import Any
 
 from .._users import AsyncUsers
 
-__all__ = ["add_users_commands", "lazy"]
+__all__ = ["add_users_commands"]
 
 
 def add_users_commands(
     commands: Any,
     client: argparse.ArgumentParser,
     whole: Callable[[int], Callable[[str], int]],
-    handler: Callable[[str], Any],
 ) -> None:
     """Add ``users`` and its actions to ``commands`` (a subparsers action).
 
@@ -29,7 +27,6 @@ def add_users_commands(
         commands: What ``add_subparsers`` returned for the top-level commands.
         client: The parent parser with the connection options.
         whole: Makes an argument type for whole numbers from a minimum.
-        handler: Turns ``"module:function"`` into what ``set_defaults(handler=...)`` takes.
     """
     users = commands.add_parser(
         "users", parents=[client], help="list, get, create, update, delete and export users"
@@ -39,24 +36,24 @@ def add_users_commands(
     listing.add_argument("--page-number", metavar="N", type=whole(1), help="from 1")
     listing.add_argument("--page-size", metavar="N", type=whole(1), help="users per page")
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
-    listing.set_defaults(handler=handler("_users:list_page"))
+    listing.set_defaults(handler="_users:list_page")
 
     get = users.add_parser("get", parents=[client], help="print one user")
     get.add_argument("user_id", metavar="USER_ID")
     get.add_argument("--json", action="store_true", help="print it as one JSON object")
-    get.set_defaults(handler=handler("_users:get"))
+    get.set_defaults(handler="_users:get")
 
     create = users.add_parser("create", parents=[client], help="create a user and print it")
     create.add_argument("user_id", metavar="USER_ID")
     _add_fields(create)
-    create.set_defaults(handler=handler("_users:create"))
+    create.set_defaults(handler="_users:create")
 
     update = users.add_parser(
         "update", parents=[client], help="change a user's fields (metadata is merged)"
     )
     update.add_argument("user_id", metavar="USER_ID")
     _add_fields(update)
-    update.set_defaults(handler=handler("_users:update"))
+    update.set_defaults(handler="_users:update")
 
     delete = users.add_parser(
         "delete",
@@ -67,12 +64,12 @@ def add_users_commands(
     )
     delete.add_argument("user_id", metavar="USER_ID")
     delete.add_argument("--yes", "-y", action="store_true", help="delete without asking")
-    delete.set_defaults(handler=handler("_users:delete"))
+    delete.set_defaults(handler="_users:delete")
 
     sessions = users.add_parser("sessions", parents=[client], help="print a user's sessions")
     sessions.add_argument("user_id", metavar="USER_ID")
     sessions.add_argument("--json", action="store_true", help="print them as a JSON array")
-    sessions.set_defaults(handler=handler("_users:sessions"))
+    sessions.set_defaults(handler="_users:sessions")
 
     defaults = inspect.signature(AsyncUsers.iter_users).parameters
     export = users.add_parser(
@@ -99,18 +96,7 @@ def add_users_commands(
         default=defaults["prefetch"].default,
         help="pages fetched at once (default %(default)s)",
     )
-    export.set_defaults(handler=handler("_users:export"))
-
-
-def lazy(spec: str) -> Callable[[argparse.Namespace], None]:
-    """A command function that imports ``"module:function"`` (of this package) when run."""
-    module_name, _, function = spec.partition(":")
-
-    def command(args: argparse.Namespace) -> None:
-        module = importlib.import_module(f".{module_name}", __package__)
-        getattr(module, function)(args)
-
-    return command
+    export.set_defaults(handler="_users:export")
 
 
 def _add_fields(parser: argparse.ArgumentParser) -> None:
