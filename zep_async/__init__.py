@@ -10,7 +10,8 @@ from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._pydantic import to_json
 from ._retry import RetryPolicy
-from ._sync import SyncMemory, Zep
+from ._sync import SyncMemory, SyncUsers, Zep
+from ._users import AsyncUsers
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -74,6 +75,7 @@ __all__ = [
     "AlreadyExistsError",
     "ApiError",
     "AsyncMemory",
+    "AsyncUsers",
     "AsyncZep",
     "AuthenticationError",
     "BadRequestError",
@@ -109,6 +111,7 @@ __all__ = [
     "SuccessResponse",
     "Summary",
     "SyncMemory",
+    "SyncUsers",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "User",

@@ -29,12 +29,13 @@ from ._memory import AsyncMemory
 from ._retry import RetryPolicy
 from ._runner import Runner
 from ._twins import SyncResource, blocking, iterating
+from ._users import AsyncUsers
 from .errors import ClientClosedError
 
 if TYPE_CHECKING:
     import ssl as ssl_module
 
-__all__ = ["SyncMemory", "Zep"]
+__all__ = ["SyncMemory", "SyncUsers", "Zep"]
 
 _live_cores: weakref.WeakSet[_Core] = weakref.WeakSet()
 # Clients inherited through fork(): their sockets belong to the parent, so the child
@@ -109,6 +110,25 @@ class SyncMemory(SyncResource):
     iter_session_messages = iterating(AsyncMemory.iter_session_messages)
 
 
+class SyncUsers(SyncResource):
+    """Users: ``zep.user`` of ``Zep``, the sync twin of ``AsyncUsers``.
+
+    The same methods, parameters and docstrings, each returning its result
+    instead of a coroutine; ``iter_users`` is a plain iterator.
+    """
+
+    __slots__ = ()
+    _resource = "user"
+
+    add = blocking(AsyncUsers.add)
+    get = blocking(AsyncUsers.get)
+    update = blocking(AsyncUsers.update)
+    delete = blocking(AsyncUsers.delete)
+    list_ordered = blocking(AsyncUsers.list_ordered)
+    get_sessions = blocking(AsyncUsers.get_sessions)
+    iter_users = iterating(AsyncUsers.iter_users)
+
+
 class Zep:
     """The sync client of the Zep v2 sessions API, with the arguments of ``AsyncZep``.
 
@@ -126,6 +146,8 @@ class Zep:
 
     memory: SyncMemory
     """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    user: SyncUsers
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 
     def __init__(
         self,
@@ -159,6 +181,7 @@ class Zep:
         self._core = _Core(self._async)
         self._runner = self._core.runner
         self.memory = SyncMemory(self._core)
+        self.user = SyncUsers(self._core)
 
     @property
     def base_url(self) -> str:

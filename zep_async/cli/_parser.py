@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
+from . import _memory_grammar, _users_grammar
 from ._session_args import add_write_commands
-from . import _memory_grammar
 
 PROG = "zep-async"
 #: The most sample sessions ``serve --seed`` builds.
@@ -176,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler="_export:export")
     add_write_commands(sessions, client)
     _memory_grammar.register(commands, client, _whole)
+
+    _users_grammar.add_users_commands(commands, client, _whole)
 
     serve = commands.add_parser(
         "serve",
