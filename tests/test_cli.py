@@ -10,80 +10,30 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
+import tomllib
 from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from zep_async import Session, SessionListResponse, Zep, from_dict
+from zep_async.cli._main import EXTRA_HINT
 from zep_async.testing import LocalZep
 
-# The interpreter's -W options go along, so under `-W error::ResourceWarning` a
-# socket or file the command leaks fails its test too.
-CLI = [sys.executable, *(f"-W{option}" for option in sys.warnoptions), "-m", "zep_async"]
-SECRET = "sk-do-not-print-8c1f"
-#: Bounds every wait on a subprocess; none of them should come near it.
-WAIT = 20.0
-
-
-def _environment(server: LocalZep | None, extra: dict[str, str]) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("ZEP_")}
-    if server is not None:
-        env |= {"ZEP_API_URL": server.root_url, "ZEP_API_KEY": server.api_key}
-    return env | extra
-
-
-def zep_cli(
-    *args: str | Path, server: LocalZep | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m zep_async ARGS`` pointed at ``server`` through the environment."""
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [*CLI, *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=_environment(server, env),
-        timeout=WAIT,
-        check=False,
-    )
-
-
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -c CODE`` in a fresh interpreter."""
-    return subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=WAIT, check=False
-    )
-
-
-def start_cli(*args: str | Path, server: LocalZep | None = None) -> subprocess.Popen[str]:
-    """Start the command in the background, its stdout and stderr piped."""
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [*CLI, *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_environment(server, {}),
-    )
-
-
-def read_line(stream: IO[str], prefix: str) -> str:
-    """Return the first line of ``stream`` starting with ``prefix``, waiting at most WAIT s."""
-    found: list[str] = []
-    done = threading.Event()
-
-    def scan() -> None:
-        for line in stream:
-            if line.startswith(prefix):
-                found.append(line)
-                break
-        done.set()
-
-    threading.Thread(target=scan, daemon=True).start()
-    assert done.wait(WAIT), f"no line starting with {prefix!r}"
-    assert found, f"the stream ended without a line starting with {prefix!r}"
-    return found[0]
+from .cli_support import (
+    CLI,
+    NOT_INSTALLED,
+    SECRET,
+    WAIT,
+    environment,
+    failing_import,
+    read_line,
+    run_python,
+    start_cli,
+    zep_cli,
+)
 
 
 @pytest.fixture
@@ -139,17 +89,30 @@ def test_importing_the_cli_loads_neither_rich_nor_aiohttp() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_without_rich_the_command_names_the_extra() -> None:
-    """Without the cli extra installed the command says how to get it, in one line."""
-    code = (
-        "import sys; sys.modules['rich'] = None\n"
-        "from zep_async.cli import main; sys.exit(main(['sessions', 'list']))"
-    )
-    result = run_python(code)
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
-        "zep-async: error: the command needs the cli extra: pip install 'zep-async[cli]'"
-    )
+def test_without_rich_the_command_names_the_extra(tmp_path: Path) -> None:
+    """Without the cli extra the sessions commands say how to get it, in one line, exit 2."""
+    no_rich = failing_import(tmp_path, "rich", NOT_INSTALLED)
+    result = zep_cli("sessions", "list", **no_rich)
+    assert result.returncode == 2
+    assert result.stderr == f"zep-async: error: this command needs rich: {EXTRA_HINT}\n"
+
+
+def test_the_extra_hint_names_what_the_cli_extra_installs() -> None:
+    """The hint quotes pyproject.toml's cli extra, so the two cannot drift apart."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    (requirement,) = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]["cli"]
+    assert f"pip install '{requirement}'" in EXTRA_HINT
+    assert "'zep-async[cli]'" in EXTRA_HINT
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_work_without_rich(tmp_path: Path, args: list[str]) -> None:
+    """--help and --version need nothing but the standard library."""
+    no_rich = failing_import(tmp_path, "rich", NOT_INSTALLED)
+    result = zep_cli(*args, **no_rich)
+    assert result.returncode == 0, result.stderr
+    assert "zep-async" in result.stdout
+    assert result.stderr == ""
 
 
 # -- sessions get ---------------------------------------------------------------------
@@ -288,7 +251,7 @@ def test_export_draws_a_progress_bar_on_a_terminal(server: LocalZep, tmp_path: P
     server.seed(250)
     master, child_side = pty.openpty()
     command = [*CLI, "sessions", "export", "--out", str(tmp_path / "out.jsonl")]
-    env = _environment(server, {"TERM": "xterm", "COLUMNS": "100"})
+    env = environment(server, {"TERM": "xterm", "COLUMNS": "100"})
     with subprocess.Popen(command, stderr=child_side, env=env) as process:  # noqa: S603
         os.close(child_side)
         drawn = b""
@@ -333,12 +296,14 @@ def test_failed_export_keeps_the_previous_file(server: LocalZep, tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+    ("signum", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)],
+    ids=["SIGINT", "SIGTERM", "SIGHUP"],
 )
 def test_interrupted_export_leaves_no_file(
     server: LocalZep, tmp_path: Path, signum: signal.Signals, status: int
 ) -> None:
-    """An export stopped midway by a signal removes its temp file and exits 130 or 143."""
+    """An export stopped midway by a signal removes its temp file and exits 128 + signal."""
     server.seed(300)
     server.fail("list_sessions", 200, json=_first_page(server, 100))
     server.stall("list_sessions")  # the second page never comes
@@ -440,6 +405,7 @@ def test_unreachable_server_exits_1(server: LocalZep) -> None:
         ["sessions", "get", "two\nlines"],
         ["sessions"],
         ["serve", "--port", "70000"],
+        ["serve", "--seed", "100001"],
         ["--timeout", "5", "serve"],
     ],
     ids=lambda args: " ".join(args).replace("\n", "\\n"),
@@ -486,3 +452,13 @@ def test_serve_on_a_busy_port_exits_1(server: LocalZep) -> None:
     result = zep_cli("serve", "--port", str(server.port))
     assert result.returncode == 1
     assert result.stderr.startswith(f"zep-async: error: cannot listen on 127.0.0.1:{server.port}")
+
+
+def test_zep_log_lines_appear_once_without_verbose(server: LocalZep) -> None:
+    """ZEP_LOG=debug shows each debug line once, through the CLI's own handler, without -v."""
+    server.seed(1)
+    result = zep_cli("sessions", "get", "session-0001", "--json", server=server, ZEP_LOG="debug")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "-> 200" in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("zep-async: DEBUG zep_async: GET ")

@@ -9,8 +9,7 @@ import types
 import pytest
 
 import zep_async
-from zep_async import AsyncMemory, AsyncZep, Zep
-from zep_async._sync import Memory  # the sync resource; `zep_async.Memory` is the model
+from zep_async import AsyncMemory, AsyncUsers, AsyncZep, SyncMemory, SyncUsers, Zep
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -45,9 +44,12 @@ def test_official_sdk_error_names_stay_importable() -> None:
 
 
 def _public_methods(cls: type) -> dict[str, inspect.Signature]:
-    # Inherited too: AsyncMemory is joined from one class per concern.
-    members = {name: getattr(cls, name) for name in dir(cls) if not name.startswith("_")}
-    return {name: inspect.signature(member) for name, member in members.items() if callable(member)}
+    """Every public method, read through the class as users see it (descriptors included)."""
+    return {
+        name: inspect.signature(getattr(cls, name))
+        for name in dir(cls)
+        if not name.startswith("_") and callable(getattr(cls, name))
+    }
 
 
 def _unwrap(annotation: str) -> str:
@@ -64,16 +66,34 @@ def test_constructors_take_the_same_arguments() -> None:
 def test_memory_methods_match(name: str) -> None:
     """Each async memory method has a sync twin with the same parameters and docstring."""
     async_sig = _public_methods(AsyncMemory)[name]
-    sync_sig = _public_methods(Memory).get(name)
-    assert sync_sig is not None, f"Memory.{name} is missing"
+    sync_sig = _public_methods(SyncMemory).get(name)
+    assert sync_sig is not None, f"SyncMemory.{name} is missing"
     assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values())
     assert _unwrap(str(sync_sig.return_annotation)) == _unwrap(str(async_sig.return_annotation))
-    assert getattr(Memory, name).__doc__ == getattr(AsyncMemory, name).__doc__
+    assert getattr(SyncMemory, name).__doc__ == getattr(AsyncMemory, name).__doc__
 
 
 def test_no_extra_sync_methods() -> None:
     """The sync resource has no public method the async one lacks."""
-    assert set(_public_methods(Memory)) == set(_public_methods(AsyncMemory))
+    assert set(_public_methods(SyncMemory)) == set(_public_methods(AsyncMemory))
+
+
+@pytest.mark.parametrize("name", sorted(_public_methods(AsyncUsers)))
+def test_user_methods_match(name: str) -> None:
+    """Each async user method has a sync twin with the same parameters and docstring."""
+    async_sig = _public_methods(AsyncUsers)[name]
+    sync_sig = _public_methods(SyncUsers).get(name)
+    assert sync_sig is not None, f"SyncUsers.{name} is missing"
+    assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values())
+    assert _unwrap(str(sync_sig.return_annotation)) == _unwrap(str(async_sig.return_annotation))
+    assert getattr(SyncUsers, name).__doc__ == getattr(AsyncUsers, name).__doc__
+
+
+def test_no_extra_sync_user_methods() -> None:
+    """SyncUsers has no public method AsyncUsers lacks, and both clients hang it on .user."""
+    assert set(_public_methods(SyncUsers)) == set(_public_methods(AsyncUsers))
+    assert inspect.get_annotations(Zep)["user"] in (SyncUsers, "SyncUsers")
+    assert inspect.get_annotations(AsyncZep)["user"] in (AsyncUsers, "AsyncUsers")
 
 
 def test_every_public_name_has_a_docstring() -> None:

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from zep_async._runner import Runner
+from zep_async.errors import ClientClosedError
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -76,10 +77,11 @@ def test_stop_joins_and_refuses_more_calls(runner: Runner) -> None:
         runner.call(asyncio.sleep, 0)
 
 
-def test_stop_cancels_pending_tasks(runner: Runner) -> None:
-    """Tasks still running on the loop are cancelled and awaited when it stops."""
+def test_stop_cancels_pending_tasks() -> None:
+    """A call still running when the loop stops is cancelled and ends with ClientClosedError."""
     cancelled = threading.Event()
     entered = threading.Event()
+    outcome: list[BaseException] = []
 
     async def forever() -> None:
         entered.set()
@@ -89,13 +91,22 @@ def test_stop_cancels_pending_tasks(runner: Runner) -> None:
             cancelled.set()
             raise
 
-    def start_forever() -> None:
-        asyncio.run_coroutine_threadsafe(forever(), runner._start())
+    def wait_forever() -> None:
+        try:
+            runner.call(forever)
+        except BaseException as exc:
+            outcome.append(exc)
 
-    start_forever()
+    runner = Runner(closed_error=ClientClosedError)
+    waiter = threading.Thread(target=wait_forever)
+    waiter.start()
     assert entered.wait(5)
     runner.stop()
+    waiter.join(5)
     assert cancelled.is_set()
+    (error,) = outcome
+    assert type(error) is ClientClosedError
+    assert "closed while this call ran" in str(error)
 
 
 def test_iterate_drives_an_async_generator(runner: Runner) -> None:

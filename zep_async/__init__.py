@@ -10,7 +10,8 @@ from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._pydantic import to_json
 from ._retry import RetryPolicy
-from ._sync import Zep
+from ._sync import SyncMemory, SyncUsers, Zep
+from ._users import AsyncUsers
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -21,6 +22,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -73,10 +75,12 @@ __all__ = [
     "AlreadyExistsError",
     "ApiError",
     "AsyncMemory",
+    "AsyncUsers",
     "AsyncZep",
     "AuthenticationError",
     "BadRequestError",
     "ClassifySessionRequest",
+    "ClientClosedError",
     "ConflictError",
     "DEFAULT_BASE_URL",
     "EndSessionResponse",
@@ -106,6 +110,8 @@ __all__ = [
     "SessionSearchResult",
     "SuccessResponse",
     "Summary",
+    "SyncMemory",
+    "SyncUsers",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "User",

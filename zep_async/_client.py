@@ -15,6 +15,7 @@ from . import _validate
 from ._memory import AsyncMemory
 from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
+from ._users import AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -152,7 +153,9 @@ class AsyncZep:
     Construct it anywhere (no event loop needed); its connection pool is made on
     the first call, inside the running loop, and reused for every call after.
     Use it as ``async with AsyncZep() as zep:`` or call ``await zep.aclose()``.
-    One client serves one event loop.
+    One client serves one event loop. Closing is deterministic: no call or retry
+    starts after ``aclose`` begins, and calls still in flight either finish or
+    raise ``ClientClosedError`` (see ``aclose``).
 
     Args:
         api_key: Your Zep API key; defaults to the ``ZEP_API_KEY`` environment variable.
@@ -191,6 +194,8 @@ class AsyncZep:
 
     memory: AsyncMemory
     """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    user: AsyncUsers
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 
     def __init__(
         self,
@@ -246,6 +251,7 @@ class AsyncZep:
             )
         )
         self.memory = AsyncMemory(self._transport)
+        self.user = AsyncUsers(self._transport)
         register_fastapi_encoders()  # endpoints returning models without an annotation
 
     @property
@@ -275,5 +281,12 @@ class AsyncZep:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool; later calls raise ``RuntimeError``. Closing twice is fine."""
+        """Close the connection pool. Closing twice is fine.
+
+        From the moment it begins, no call and no retry starts: they raise
+        ``ClientClosedError`` (also a ``RuntimeError``). Calls in flight either
+        finish or end with ``ClientClosedError`` saying the client was closed while
+        they ran (their connections are closed under them, and a retry wait ends at
+        once); a write among them may have been applied. The pool is always closed.
+        """
         await self._transport.aclose()

@@ -16,11 +16,11 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-__all__ = ["ENV_VAR", "configure_from_env"]
+__all__ = ["ENV_VAR", "HANDLER_NAME", "configure_from_env"]
 
 ENV_VAR = "ZEP_LOG"
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
-_HANDLER_NAME = "zep_async.ZEP_LOG"
+HANDLER_NAME = "zep_async.ZEP_LOG"
 _FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 log = logging.getLogger("zep_async")
@@ -53,10 +53,10 @@ def configure_from_env(environ: Mapping[str, str] | None = None) -> int | None:
             "%s=%r is not one of %s; ignored", ENV_VAR, value[:40], ", ".join(sorted(_LEVELS))
         )
         return None
-    handler = next((h for h in log.handlers if h.get_name() == _HANDLER_NAME), None)
+    handler = next((h for h in log.handlers if h.get_name() == HANDLER_NAME), None)
     if handler is None:
         handler = _StderrHandler()
-        handler.set_name(_HANDLER_NAME)
+        handler.set_name(HANDLER_NAME)
         handler.setFormatter(logging.Formatter(_FORMAT))
         log.addHandler(handler)
     handler.setLevel(level)

@@ -3,123 +3,130 @@
 Every method hands the matching ``AsyncZep`` coroutine to one background event
 loop (see ``_runner``) and waits for it, so sync and async callers share one
 implementation, one connection pool and one error vocabulary.
+
+Adding a method to a sync resource is one line (see ``_twins``)::
+
+    get_session = blocking(AsyncMemory.get_session)
+    iter_sessions = iterating(AsyncMemory.iter_sessions)
+
+Ownership, with no reference cycle: ``Zep`` -> ``SyncMemory`` -> ``_Core`` (the
+``AsyncZep`` and the runner). Resources and iterators hold the core, never the
+``Zep``, so a dropped client is freed (and closed) at once, and an iterator keeps
+its client open while it is used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import threading
 import weakref
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from ._client import AsyncZep
-from ._memory import AsyncMemory, OrderBy
-from ._options import RequestOptions
+from ._memory import AsyncMemory
 from ._retry import RetryPolicy
 from ._runner import Runner
-from .models import Session, SessionListResponse
+from ._twins import SyncResource, blocking, iterating
+from ._users import AsyncUsers
+from .errors import ClientClosedError
 
 if TYPE_CHECKING:
     import ssl as ssl_module
 
-__all__ = ["Memory", "Zep"]
+__all__ = ["SyncMemory", "SyncUsers", "Zep"]
 
-T = TypeVar("T")
-
-#: How long closing (also at interpreter exit) waits for the pool to close.
-_CLOSE_TIMEOUT = 5.0
-
-_live_clients: weakref.WeakSet[Zep] = weakref.WeakSet()
+_live_cores: weakref.WeakSet[_Core] = weakref.WeakSet()
 # Clients inherited through fork(): their sockets belong to the parent, so the child
 # must neither use nor close them, and must not let them be collected with warnings.
 _inherited: list[object] = []
 
 
 def _shutdown(runner: Runner, client: AsyncZep) -> None:
-    """Close ``client`` on the runner's loop, then stop the loop (also at exit and on GC)."""
-    if runner.loop_thread is threading.current_thread():
-        runner.stop()
-        return
-    try:
-        if runner.loop_thread is not None and not client.closed:
-            runner.call_with_timeout(_CLOSE_TIMEOUT, client.aclose)
-    except (RuntimeError, TimeoutError):
-        pass  # stopped already, or a wedged loop: exit must not hang on it
-    finally:
-        runner.stop()
+    """Close ``client`` on the runner's loop, then stop it (on close, GC and at exit).
+
+    A finalizer: it never raises or prints. From the loop's own thread it cannot
+    wait, so there the close runs as the loop's last task.
+    """
+    with contextlib.suppress(Exception):
+        runner.stop(client.aclose)
 
 
-class Memory:
-    """Sessions: ``get_session``, ``list_sessions`` and the iterators over all of them."""
+class _Core:
+    """What a ``Zep``, its resources and their iterators share; it never refers back."""
 
-    def __init__(self, zep: Zep) -> None:
-        self._zep = zep
+    __slots__ = ("__weakref__", "_finalizer", "client", "runner")
 
-    def get_session(
-        self, session_id: str, *, request_options: RequestOptions | None = None
-    ) -> Session:
-        return self._zep._call(
-            lambda c: c.memory.get_session(session_id, request_options=request_options)
-        )
+    def __init__(self, client: AsyncZep) -> None:
+        self.client = client
+        self.runner = Runner(closed_error=ClientClosedError)
+        self._finalizer = weakref.finalize(self, _shutdown, self.runner, client)
+        _live_cores.add(self)
 
-    def list_sessions(
-        self,
-        *,
-        page_number: int | None = None,
-        page_size: int | None = None,
-        order_by: OrderBy | None = None,
-        asc: bool | None = None,
-        request_options: RequestOptions | None = None,
-    ) -> SessionListResponse:
-        return self._zep._call(
-            lambda c: c.memory.list_sessions(
-                page_number=page_number,
-                page_size=page_size,
-                order_by=order_by,
-                asc=asc,
-                request_options=request_options,
-            )
-        )
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
 
-    def iter_session_pages(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: OrderBy | None = None,
-        asc: bool | None = None,
-        prefetch: int = 4,
-        request_options: RequestOptions | None = None,
-    ) -> Generator[SessionListResponse, None, None]:
-        return self._zep._iterate(
-            lambda c: c.memory.iter_session_pages(
-                page_size=page_size,
-                order_by=order_by,
-                asc=asc,
-                prefetch=prefetch,
-                request_options=request_options,
-            )
-        )
+    def check_open(self) -> None:
+        if self.runner.stopped:
+            raise ClientClosedError("this client is closed; create a new one to make more calls")
 
-    def iter_sessions(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: OrderBy | None = None,
-        asc: bool | None = None,
-        prefetch: int = 4,
-        request_options: RequestOptions | None = None,
-    ) -> Generator[Session, None, None]:
-        return self._zep._iterate(
-            lambda c: c.memory.iter_sessions(
-                page_size=page_size,
-                order_by=order_by,
-                asc=asc,
-                prefetch=prefetch,
-                request_options=request_options,
-            )
-        )
+    def close(self) -> None:
+        self._finalizer()
+
+    def after_fork_in_child(self) -> None:
+        _inherited.append(self.client._transport.detach())
+        self.runner.reset_after_fork()
+
+
+class SyncMemory(SyncResource):
+    """Sessions, memory and messages: ``zep.memory`` of ``Zep``.
+
+    The sync twin of ``AsyncMemory``: the same methods, parameters and docstrings,
+    each returning its result instead of a coroutine.
+    """
+
+    __slots__ = ()
+    _resource = "memory"
+
+    get_session = blocking(AsyncMemory.get_session)
+    list_sessions = blocking(AsyncMemory.list_sessions)
+    iter_session_pages = iterating(AsyncMemory.iter_session_pages)
+    iter_sessions = iterating(AsyncMemory.iter_sessions)
+    add_session = blocking(AsyncMemory.add_session)
+    update_session = blocking(AsyncMemory.update_session)
+    delete = blocking(AsyncMemory.delete)
+    end_session = blocking(AsyncMemory.end_session)
+    end_sessions = blocking(AsyncMemory.end_sessions)
+    # Memory and messages (``_messages``, ``_message_search``).
+    add = blocking(AsyncMemory.add)
+    get = blocking(AsyncMemory.get)
+    get_session_messages = blocking(AsyncMemory.get_session_messages)
+    get_session_message = blocking(AsyncMemory.get_session_message)
+    update_message_metadata = blocking(AsyncMemory.update_message_metadata)
+    search = blocking(AsyncMemory.search)
+    search_sessions = blocking(AsyncMemory.search_sessions)
+    iter_session_messages = iterating(AsyncMemory.iter_session_messages)
+
+
+class SyncUsers(SyncResource):
+    """Users: ``zep.user`` of ``Zep``, the sync twin of ``AsyncUsers``.
+
+    The same methods, parameters and docstrings, each returning its result
+    instead of a coroutine; ``iter_users`` is a plain iterator.
+    """
+
+    __slots__ = ()
+    _resource = "user"
+
+    add = blocking(AsyncUsers.add)
+    get = blocking(AsyncUsers.get)
+    update = blocking(AsyncUsers.update)
+    delete = blocking(AsyncUsers.delete)
+    list_ordered = blocking(AsyncUsers.list_ordered)
+    get_sessions = blocking(AsyncUsers.get_sessions)
+    iter_users = iterating(AsyncUsers.iter_users)
 
 
 class Zep:
@@ -129,15 +136,18 @@ class Zep:
     the first call, so connections are pooled across calls. It is safe to share
     between threads, and works where an event loop is already running (a
     notebook, a sync callback inside async code). Use ``with Zep() as zep:`` or
-    call ``zep.close()``; a client never closed is closed at interpreter exit.
+    call ``zep.close()`` (see it for what happens to calls in flight); a client
+    dropped or never closed is closed when collected or at interpreter exit.
 
     Example:
         >>> with Zep(api_key="...") as zep:  # doctest: +SKIP
         ...     session = zep.memory.get_session("support-chat-42")
     """
 
-    memory: Memory
+    memory: SyncMemory
     """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    user: SyncUsers
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 
     def __init__(
         self,
@@ -168,10 +178,10 @@ class Zep:
             "retry_writes": retry_writes,
         }
         self._async = AsyncZep(**settings)
-        self._runner = Runner()
-        self._finalizer = weakref.finalize(self, _shutdown, self._runner, self._async)
-        self.memory = Memory(self)
-        _live_clients.add(self)
+        self._core = _Core(self._async)
+        self._runner = self._core.runner
+        self.memory = SyncMemory(self._core)
+        self.user = SyncUsers(self._core)
 
     @property
     def base_url(self) -> str:
@@ -180,25 +190,12 @@ class Zep:
 
     @property
     def closed(self) -> bool:
-        """Whether ``close`` was called."""
-        return not self._finalizer.alive
+        """Whether ``close`` was called (or the client was collected)."""
+        return self._core.closed
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<{type(self).__name__} base_url={self.base_url!r} {state}>"
-
-    def _call(self, start: Callable[[AsyncZep], Awaitable[T]]) -> T:
-        if self.closed:
-            raise RuntimeError("this client is closed; create a new one to make more calls")
-        return self._runner.call(start, self._async)
-
-    def _iterate(
-        self, start: Callable[[AsyncZep], AsyncGenerator[T, None]]
-    ) -> Generator[T, None, None]:
-        # Built here, in the caller's thread, so bad arguments raise at the call.
-        if self.closed:
-            raise RuntimeError("this client is closed; create a new one to make more calls")
-        return self._runner.iterate(start(self._async))
 
     def __enter__(self) -> Self:
         return self
@@ -212,27 +209,21 @@ class Zep:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool and stop the background thread. Closing twice is fine."""
-        self._finalizer()
+        """Close the connection pool and stop the background thread. Closing twice is fine.
 
-    def _after_fork_in_child(self) -> None:
-        _inherited.append(self._async._transport.detach())
-        self._runner.reset_after_fork()
-
-
-def _share_docstrings() -> None:
-    # One text for both twins: the sync methods take the async ones' docstrings.
-    for name in ("get_session", "list_sessions", "iter_session_pages", "iter_sessions"):
-        getattr(Memory, name).__doc__ = getattr(AsyncMemory, name).__doc__
-
-
-_share_docstrings()
+        Deterministic, from any thread (the loop's own included): no call or retry
+        starts after close begins (it raises ``ClientClosedError``, also a
+        ``RuntimeError``); calls in flight either finish or raise
+        ``ClientClosedError``; the pool is always closed. Waits at most a few
+        seconds for the loop to wind down (not at all from the loop's own thread).
+        """
+        self._core.close()
 
 
 def _reset_clients_in_child() -> None:
-    for client in list(_live_clients):
-        if not client.closed:
-            client._after_fork_in_child()
+    for core in list(_live_cores):
+        if not core.closed:
+            core.after_fork_in_child()
 
 
 if hasattr(os, "register_at_fork"):

@@ -17,7 +17,9 @@ The tree::
      │    ├── UnprocessableEntityError      422
      │    ├── RateLimitError                429
      │    └── InternalServerError           500 and above
-     └── APIResponseValidationError    a 2xx whose body is not what the API promises
+     ├── APIResponseValidationError    a 2xx whose body is not what the API promises
+     └── ClientClosedError             the client was closed before or while the call ran
+                                       (also a RuntimeError)
 
 The three outcome classes are chosen from the status and the server's message
 when the error is built, whichever status the server uses (the Community Edition
@@ -55,6 +57,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
@@ -139,6 +142,15 @@ class APIConnectionError(ZepError):
 
 class APITimeoutError(APIConnectionError):
     """An attempt exceeded ``timeout``, or the call exceeded ``total_timeout``."""
+
+
+class ClientClosedError(ZepError, RuntimeError):
+    """The client was closed: the call was made after ``close``/``aclose`` began, or it
+    was still running when they did, so it was stopped (a write may have been applied).
+
+    It is also a ``RuntimeError``, which a call on a closed client raised before this
+    class existed, so ``except RuntimeError`` keeps working.
+    """
 
 
 class APIResponseValidationError(ZepError):

@@ -1,8 +1,9 @@
 """The ``zep-async`` command: inspect and export sessions, and serve the local Zep.
 
-It comes with the ``cli`` extra (``pip install "zep-async[cli]"``), which adds
-rich for tables and progress bars; ``python -m zep_async`` runs the same
-``main``. The SDK never imports this package, so it never loads rich.
+The sessions commands need the ``cli`` extra (``pip install "zep-async[cli]"``),
+which adds rich for tables and progress bars; ``--help``, ``--version`` and
+``serve`` work without it. ``python -m zep_async`` runs the same ``main``. The
+SDK never imports this package, so it never loads rich.
 """
 
 from __future__ import annotations
@@ -16,17 +17,25 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``zep-async`` with ``argv`` (default ``sys.argv[1:]``) and return its exit status.
 
-    0 success, 1 an API, network or file error, 2 a usage error, 130 Ctrl-C,
-    143 SIGTERM.
+    0 success, 1 an API, network, file or unexpected error, 2 a usage error (the
+    cli extra missing among them), 129 SIGHUP, 130 Ctrl-C, 141 stdout closed by
+    its reader (``| head``), 143 SIGTERM.
     """
     try:
-        import rich  # noqa: F401
-    except ImportError:
-        print(
-            "zep-async: error: the command needs the cli extra: pip install 'zep-async[cli]'",
-            file=sys.stderr,
-        )
-        return 1
-    from ._main import run
+        from ._main import run
 
-    return run(argv)
+        return run(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the command loads, or while it reports
+        _last_words("interrupted")
+        return 130
+    except Exception as error:  # the command could not even load
+        _last_words(f"cannot start: {type(error).__name__}: {error}")
+        return 1
+
+
+def _last_words(message: str) -> None:
+    try:
+        sys.stderr.write(f"zep-async: error: {message[:1000]}\n")
+        sys.stderr.flush()
+    except Exception:  # noqa: S110 - stderr is gone; the exit status still tells
+        pass

@@ -23,14 +23,17 @@ from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 from .. import AsyncZep
+from ._streams import in_write
 
 T = TypeVar("T")
 
 #: Options of the sessions commands that go straight to ``AsyncZep``.
 CLIENT_OPTIONS = {"base_url": "--base-url", "timeout": "--timeout", "max_retries": "--max-retries"}
 
-# C0 and C1 controls (ESC among them) would let data from a server drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls (ESC among them) would let data from a server drive the terminal;
+# bidirectional overrides and isolates, and the line and paragraph separators, would
+# let it reorder or break what is shown around it.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 class UsageError(Exception):
@@ -42,7 +45,11 @@ class CommandError(Exception):
 
 
 class TerminatedError(Exception):
-    """SIGTERM stopped the command: exit status 143."""
+    """SIGTERM (or SIGHUP, the terminal gone) stopped the command: exit status 128 + signal."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @contextlib.contextmanager
@@ -72,40 +79,68 @@ def open_client(args: argparse.Namespace) -> AsyncZep:
         return AsyncZep(api_key, **options)
 
 
+#: Signals that stop a command as Ctrl-C does, its ``finally`` blocks run: SIGHUP comes
+#: when the terminal goes away, and would otherwise leave an export's temporary file.
+_STOPPING = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def run(main: Coroutine[Any, Any, T]) -> T:
-    """Run ``main`` on a new event loop; SIGTERM cancels it as Ctrl-C does.
+    """Run ``main`` on a new event loop; Ctrl-C, SIGTERM and SIGHUP cancel it.
+
+    A first signal cancels ``main``, so its ``finally`` blocks close the client
+    and delete temporary files. The loop cannot run while the main thread is
+    blocked writing to a pipe whose reader does not read, so a signal that
+    arrives then, or a second one, raises at once instead.
 
     Raises:
         KeyboardInterrupt: Ctrl-C, once ``main`` has unwound.
-        TerminatedError: SIGTERM, once ``main`` has unwound.
+        TerminatedError: SIGTERM or SIGHUP, once ``main`` has unwound.
     """
-    terminated = False
+    received: list[int] = []
 
     async def guarded() -> T:
         task = asyncio.current_task()
         assert task is not None
+        loop = asyncio.get_running_loop()
 
-        def on_sigterm() -> None:
-            nonlocal terminated
-            terminated = True
-            task.cancel()
+        def on_signal(signum: int, frame: object) -> None:
+            received.append(signum)
+            if in_write() or len(received) > 1:
+                raise KeyboardInterrupt if signum == signal.SIGINT else TerminatedError(signum)
+            loop.call_soon_threadsafe(task.cancel)
 
-        # Not on Windows, nor outside the main thread; there SIGTERM keeps its default.
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
-        return await main
+        previous = {}
+        for signum in _STOPPING:
+            # Only the main thread may set handlers; elsewhere the defaults stay.
+            with contextlib.suppress(ValueError, OSError):
+                previous[signum] = signal.signal(signum, on_signal)
+        try:
+            return await main
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     try:
         return asyncio.run(guarded())
     except asyncio.CancelledError:
-        if terminated:
-            raise TerminatedError from None
-        raise
+        if not received:
+            raise
+        if received[0] == signal.SIGINT:
+            raise KeyboardInterrupt from None
+        raise TerminatedError(received[0]) from None
 
 
 def printable(text: str) -> str:
-    """Escape control characters, so server data cannot move the cursor or recolour."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    """Escape control characters, so server data cannot move the cursor, recolour, or
+    reverse the text around it."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def print_json(data: object) -> None:

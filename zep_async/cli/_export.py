@@ -3,15 +3,23 @@
 A file export is written under a temporary name in the target's directory
 (so the rename cannot cross file systems) and renamed into place only after
 the last session is written and synced. An error, Ctrl-C or SIGTERM deletes
-the temporary file instead, and an existing FILE stays as it was.
+the temporary file instead, and an existing FILE stays as it was. A symbolic
+link is followed, so the file it points to is replaced, not the link. A FILE
+that exists and is not a regular file (``/dev/stdout``, a FIFO, the
+``/dev/fd/63`` of a shell's ``>(gzip > x.gz)``) is written directly: there is
+nothing to rename over it.
+
+Each line is the session exactly as the server sent it (timestamps with their
+nanoseconds and ``Z``, escapes, numbers), through the SDK's private raw-JSON
+walk; only whitespace between tokens may differ.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -21,21 +29,33 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import AsyncZep, to_dict
-from ._common import CommandError, UsageError, open_client, run, sdk_arguments
+from .. import AsyncZep
+from ._common import UsageError, open_client, printable, run, sdk_arguments
+from ._sessions import json_lines
+from ._streams import OutputError, guard, say
 
 
 def export(args: argparse.Namespace) -> None:
     """Write every session as one JSON object per line, to ``--out`` or stdout."""
-    out = None if args.out in (None, "-") else Path(args.out)
-    if out is not None and out.is_dir():
-        raise UsageError(f"--out {args.out} is a directory")
+    out = _target(args.out)
     client = open_client(args)
-    stderr = Console(stderr=True)
+    show_progress = Console(stderr=True).is_terminal
     with _destination(out) as stream:
-        count = run(_export(client, args, stream, show_progress=stderr.is_terminal))
-    where = "stdout" if out is None else str(out)
-    stderr.print(f"zep-async: exported {count} sessions to {where}", highlight=False, markup=False)
+        count = run(_export(client, args, stream, show_progress=show_progress))
+    where = "stdout" if out is None else printable(str(out))
+    say(f"zep-async: exported {count} sessions to {where}")
+
+
+def _target(name: str | None) -> Path | None:
+    """The file ``--out`` names, or None for stdout; refuse what cannot be one."""
+    if name is None or name == "-":
+        return None
+    if not name:
+        raise UsageError("--out needs a file name (or - for stdout), got an empty one")
+    shown = printable(name)
+    if name.endswith(("/", os.sep)) or Path(name).is_dir():
+        raise UsageError(f"--out {shown} is a directory; name a file in it")
+    return Path(name)
 
 
 async def _export(
@@ -43,7 +63,7 @@ async def _export(
 ) -> int:
     async with client as zep:
         with sdk_arguments():
-            sessions = zep.memory.iter_sessions(
+            sessions = zep.memory._iter_session_json(
                 page_size=args.page_size,
                 order_by=args.order_by,
                 asc=args.asc,
@@ -57,8 +77,9 @@ async def _export(
                     first = await zep.memory.list_sessions(page_size=1)
                     progress.update(task, total=first.total_count)
                 count = 0
-                async for session in sessions:
-                    stream.write(json.dumps(to_dict(session), separators=(",", ":")) + "\n")
+                write = json_lines(stream)
+                async for _, text in sessions:
+                    write(text)
                     count += 1
                     progress.advance(task)
                 return count
@@ -80,24 +101,42 @@ def _progress(show: bool) -> Progress:
 
 @contextlib.contextmanager
 def _destination(out: Path | None) -> Iterator[TextIO]:
-    """Yield where to write: stdout, or a temporary file renamed to ``out`` on success."""
+    """Yield where to write: stdout, ``out`` itself if it is no regular file, or a
+    temporary file renamed to ``out`` on success."""
     if out is None:
         yield sys.stdout
         return
+    shown = printable(str(out))
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+        special = not stat.S_ISREG(os.stat(out).st_mode)
+    except FileNotFoundError:  # a new file; a dangling link's target is created
+        special = False
     except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
+        raise OutputError(shown, error) from None
+    if special:
+        with _writing(shown), open(out, "w", encoding="utf-8", newline="\n") as stream:
+            yield guard(stream, shown)
+        return
+    real = Path(os.path.realpath(out))  # a link is followed: its target is replaced
+    with _writing(shown):
+        fd, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".part", dir=real.parent)
     try:
-        try:
+        with _writing(shown):
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-                yield stream
+                yield guard(stream, shown)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, out)
-        except OSError as error:
-            raise CommandError(f"cannot write {out}: {error.strerror or error}") from error
+            os.replace(temporary, real)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def _writing(shown: str) -> Iterator[None]:
+    """Turn a failure to open, write, sync or rename the file into one OutputError."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(shown, error) from error

@@ -1,22 +1,41 @@
-"""Parse, run the command, and turn every way it can end into one exit status."""
+"""Parse, run the command, and turn every way it can end into one exit status.
+
+Whatever happens, stderr gets at most one line (``-v`` adds the traceback) and
+the status says what kind of failure it was: nothing a command raises, not
+even a ``RecursionError`` from data nested too deeply or a ``MemoryError``,
+escapes as a traceback.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import importlib
 import logging
-import os
+import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import AuthenticationError, ZepError
+from .._logging import HANDLER_NAME
 from ._common import CommandError, TerminatedError, UsageError, printable
 from ._parser import PROG, build_parser
+from ._streams import OutputError, discard, guarded, say
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
+#: 128 + SIGPIPE, what a shell reports for a writer whose reader went away.
+EXIT_BROKEN_PIPE = 141
+
+#: Room enough for any message of ours; a longer one is cut, so the error stays one line.
+_MAX_MESSAGE = 1000
+#: Frames -v shows of a traceback, the innermost: a RecursionError has thousands.
+_MAX_FRAMES = 60
+#: What to do when the cli extra (rich) is missing. Kept in step with pyproject.toml by a test.
+EXTRA_HINT = "install the cli extra: pip install 'zep-async[cli]', or just pip install 'rich>=13.7'"
 
 
 class _StderrHandler(logging.Handler):
@@ -24,17 +43,23 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            sys.stderr.write(printable(self.format(record)) + "\n")
-        except Exception:
+            say(printable(self.format(record)))
+        except Exception:  # a record that cannot be formatted must not end the command
             self.handleError(record)
 
 
-def _configure_logging(verbosity: int) -> None:
+def _configure_logging(verbosity: int) -> logging.Handler:
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("zep_async")
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    from_env = next((h for h in logger.handlers if h.get_name() == HANDLER_NAME), None)
+    if from_env is not None:  # ZEP_LOG asked for these lines: this handler writes them, once
+        level = min(level, from_env.level)
+        logger.removeHandler(from_env)
     logger.addHandler(handler)
-    logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
+    logger.setLevel(level)
+    return handler
 
 
 def describe(error: ZepError) -> str:
@@ -47,39 +72,107 @@ def describe(error: ZepError) -> str:
     return text
 
 
+def _unexpected(error: BaseException, *, verbose: bool) -> str:
+    """One line for a failure nobody planned for; no part of it may fail in turn."""
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    try:
+        detail = str(error)
+    except Exception:
+        detail = ""
+    name = type(error).__name__
+    text = f"{name}: {detail}" if detail else name
+    if isinstance(error, RecursionError):
+        text += " (data nested too deeply?)"
+    return text if verbose else f"{text}; run again with -v to see where"
+
+
 def _fail(message: str) -> None:
-    sys.stderr.write(f"{PROG}: error: {printable(message)}\n")
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "..."
+    say(f"{PROG}: error: {printable(message)}")
+
+
+def _traceback(error: BaseException) -> None:
+    try:
+        text = "".join(traceback.format_exception(error, limit=-_MAX_FRAMES))
+        sys.stderr.write(text)
+    except Exception:  # stderr gone, or the traceback cannot be rendered
+        discard(sys.stderr)
+
+
+def _load(handler: str) -> Callable[[argparse.Namespace], None]:
+    """Import the module that runs the command; only then is rich needed."""
+    module_name, _, function = handler.partition(":")
+    try:
+        module = importlib.import_module(f".{module_name}", __package__)
+    except ImportError as error:
+        missing = error.name or ""
+        if missing.startswith("zep_async"):
+            raise
+        raise UsageError(f"this command needs {missing or 'rich'}: {EXTRA_HINT}") from None
+    command: Callable[[argparse.Namespace], None] = getattr(module, function)
+    return command
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line; see ``zep_async.cli.main``."""
-    verbosity = 0
-    try:
+    with guarded():
+        verbosity = 0
+        handler = None
         try:
-            args = build_parser().parse_args(argv)
-        except SystemExit as exit:  # --help, --version, or argparse's own usage errors
-            return exit.code if isinstance(exit.code, int) else EXIT_USAGE
-        verbosity = getattr(args, "verbose", 0)
-        _configure_logging(verbosity)
-        args.handler(args)
-        sys.stdout.flush()
-    except UsageError as error:
+            try:
+                args = build_parser().parse_args(argv)
+            except SystemExit as exit:  # --help, --version, or argparse's own usage errors
+                sys.stdout.flush()
+                return exit.code if isinstance(exit.code, int) else EXIT_USAGE
+            verbosity = getattr(args, "verbose", 0)
+            handler = _configure_logging(verbosity)
+            _load(args.handler)(args)
+            sys.stdout.flush()
+            return EXIT_OK
+        except BaseException as error:  # every way out becomes one status
+            return _status(error, verbose=verbosity > 0)
+        finally:
+            if handler is not None:
+                logging.getLogger("zep_async").removeHandler(handler)
+
+
+def _status(error: BaseException, *, verbose: bool) -> int:
+    """Report ``error`` in one line (``-v``: and its traceback); return the exit status."""
+    if isinstance(error, OutputError):
+        if error.on_stdout:
+            discard(sys.__stdout__)
+        if error.broken_pipe:  # the reader went away (`| head`): nothing to say
+            return EXIT_BROKEN_PIPE
+        _fail(str(error))
+        return EXIT_ERROR
+    if isinstance(error, UsageError):
         _fail(str(error))
         return EXIT_USAGE
-    except (ZepError, CommandError) as error:
-        if verbosity:
-            traceback.print_exc()
-        _fail(describe(error) if isinstance(error, ZepError) else str(error))
-        return EXIT_ERROR
-    except BrokenPipeError:
-        # The reader went away (`| head`): say nothing, and keep the interpreter's
-        # final flush of stdout from failing once more.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        _fail("interrupted")
-        return EXIT_INTERRUPTED
-    except TerminatedError:
-        _fail("terminated")
-        return EXIT_TERMINATED
-    return EXIT_OK
+    if isinstance(error, KeyboardInterrupt | TerminatedError):
+        # What is still buffered for stdout may never drain (a reader that stopped
+        # reading): drop it, or the interpreter's last flush would hang.
+        discard(sys.__stdout__)
+        if isinstance(error, KeyboardInterrupt):
+            _fail("interrupted")
+            return EXIT_INTERRUPTED
+        _fail("terminated" if error.signum == signal.SIGTERM else f"stopped by {error}")
+        return 128 + error.signum
+    if isinstance(error, SystemExit):  # nothing of ours raises it; honour it all the same
+        if isinstance(error.code, int):
+            return error.code
+        if error.code is not None:
+            _fail(str(error.code))
+        return EXIT_ERROR if error.code is not None else EXIT_OK
+    if verbose:
+        _traceback(error)
+    if isinstance(error, ZepError):
+        _fail(describe(error))
+    elif isinstance(error, CommandError):
+        _fail(str(error))
+    elif isinstance(error, asyncio.CancelledError):
+        _fail("cancelled")
+    else:
+        _fail(_unexpected(error, verbose=verbose))
+    return EXIT_ERROR

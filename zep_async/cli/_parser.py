@@ -14,13 +14,17 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
-from . import _export, _serve, _sessions
+from . import _memory_grammar, _users_grammar
+from ._session_args import add_write_commands
 
 PROG = "zep-async"
+#: The most sample sessions ``serve --seed`` builds.
+MAX_SEED = 100_000
 
 _EPILOG = """\
-exit status: 0 success, 1 API, network or file error, 2 usage error,
-130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+exit status: 0 success, 1 API, network, file or unexpected error, 2 usage error,
+129 SIGHUP, 130 interrupted (Ctrl-C), 141 stdout closed by its reader (| head),
+143 terminated (SIGTERM).
 The API key is read from ZEP_API_KEY when --api-key is not given; prefer the
 variable, as a command line is visible to other users of the machine."""
 
@@ -109,7 +113,11 @@ def _add_order(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the parser; each leaf sets ``handler``, the function that runs it (or raises)."""
+    """Return the parser; each leaf sets ``handler``, ``"module:function"`` that runs it.
+
+    The modules are imported only to run their command, so ``--help`` and
+    ``--version`` work without rich.
+    """
     client = _client_options()
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -122,13 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND", required=True)
 
     sessions = commands.add_parser(
-        "sessions", parents=[client], help="get, list and export sessions"
+        "sessions", parents=[client], help="get, list, export, create, update, end, delete"
     ).add_subparsers(metavar="ACTION", required=True)
 
     get = sessions.add_parser("get", parents=[client], help="print one session")
     get.add_argument("session_id", metavar="SESSION_ID")
     get.add_argument("--json", action="store_true", help="print it as one JSON object")
-    get.set_defaults(handler=_sessions.get)
+    get.set_defaults(handler="_sessions:get")
 
     listing = sessions.add_parser(
         "list", parents=[client], help="print one page of sessions, with the total count"
@@ -137,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--page-size", metavar="N", type=_whole(1), help="sessions per page")
     _add_order(listing)
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
-    listing.set_defaults(handler=_sessions.list_page)
+    listing.set_defaults(handler="_sessions:list_page")
 
     iter_sessions = AsyncMemory.iter_sessions
     export = sessions.add_parser(
@@ -165,7 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=_default(iter_sessions, "prefetch"),
         help="pages fetched at once (default %(default)s)",
     )
-    export.set_defaults(handler=_export.export)
+    export.set_defaults(handler="_export:export")
+    add_write_commands(sessions, client)
+    _memory_grammar.register(commands, client, _whole)
+
+    _users_grammar.add_users_commands(commands, client, _whole)
 
     serve = commands.add_parser(
         "serve",
@@ -184,9 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--seed",
         metavar="N",
-        type=_whole(0),
+        # The sample data lives in memory and takes a while to build: a bound keeps a
+        # typo (an extra zero or three) from eating the machine's memory for minutes.
+        type=_whole(0, MAX_SEED),
         default=100,
-        help="how many sample sessions to serve (%(default)s)",
+        help=f"how many sample sessions to serve, at most {MAX_SEED} (%(default)s)",
     )
     serve.add_argument(
         "--api-key",
@@ -194,5 +208,5 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the key clients must send (default: test-api-key)",
     )
-    serve.set_defaults(handler=_serve.serve)
+    serve.set_defaults(handler="_serve:serve")
     return parser

@@ -2,6 +2,11 @@
 
 Stopping it is how a server is meant to end, so Ctrl-C and SIGTERM exit with
 status 0 here, unlike the other commands.
+
+It is a test server: no TLS, data in memory, and by default a key anyone can
+read in these sources. On a loopback address only this machine can reach it;
+any other ``--host`` (``0.0.0.0``, a LAN address, a host name) needs a key of
+the user's own, and is announced with a warning on stderr.
 """
 
 from __future__ import annotations
@@ -9,11 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
+import ipaddress
 import shlex
 import sys
 from typing import TYPE_CHECKING
 
-from ._common import CLIENT_OPTIONS, CommandError, TerminatedError, UsageError, run
+from ._common import CLIENT_OPTIONS, CommandError, TerminatedError, UsageError, printable, run
+from ._streams import say
 
 #: How many requests ``serve`` keeps in its request log (about 1 KB each).
 SERVE_LOG_LIMIT = 1000
@@ -34,6 +42,19 @@ def serve(args: argparse.Namespace) -> None:
     # Imported here: the server brings aiohttp.web, which the other commands never need.
     from ..testing import LocalZep
 
+    if not is_loopback(args.host):
+        public_key = inspect.signature(LocalZep).parameters["api_key"].default
+        host = printable(args.host)
+        if key is None or key == public_key:
+            raise UsageError(
+                f"--host {host} can be reached from other machines: pass --api-key with a key"
+                f" of your own ({public_key} is public), or serve on 127.0.0.1"
+            )
+        say(
+            f"zep-async serve: warning: listening on {host}, reachable from other machines;"
+            " this is a test server (no TLS, data in memory), do not expose it to a network"
+            " you do not trust"
+        )
     # A long-running server keeps only the last requests (no test reads them here).
     server = LocalZep(host=args.host, port=args.port, log_limit=SERVE_LOG_LIMIT, **settings)
     server.seed(args.seed)
@@ -61,3 +82,16 @@ async def _serve(server: LocalZep, args: argparse.Namespace) -> None:
         await asyncio.get_running_loop().create_future()  # until cancelled
     finally:
         await server.close()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine alone: ``localhost`` or a loopback IP.
+
+    Any other name counts as reachable from outside, since it may resolve to anything.
+    """
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

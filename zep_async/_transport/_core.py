@@ -1,4 +1,4 @@
-"""HTTP for the SDK: the only library module that imports aiohttp.
+"""The transport's core: one aiohttp session per client and the retry loop.
 
 It owns one ``aiohttp.ClientSession`` per client (created on first use, inside
 the running loop), builds URLs and headers, runs the retry loop, and turns
@@ -10,42 +10,48 @@ from __future__ import annotations
 import asyncio
 import logging
 import platform
-import ssl as ssl_module
 import time
 from collections.abc import Mapping
 from typing import TypeVar
 
 import aiohttp
-from aiohttp.helpers import get_env_proxy_for_url
-from attrs import frozen
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from ._convert import decode
-from ._failures import MAX_ERROR_BODY_BYTES, note_budget_stop, status_error, timeout_error
-from ._failures import cause as _cause
-from ._failures import describe as _describe
-from ._failures import request_id as _request_id
-from ._options import CheckedOptions
-from ._retry import (
+from .._convert import decode
+from .._failures import cause as _cause
+from .._failures import describe as _describe
+from .._failures import note_budget_stop, timeout_error
+from .._failures import request_id as _request_id
+from .._options import CheckedOptions
+from .._retry import (
     IDEMPOTENT_METHODS,
     READ_METHODS,
     REFUSED_STATUSES,
     RETRYABLE_STATUSES,
-    RetryPolicy,
     next_delay,
 )
-from ._version import __version__
-from .errors import (
+from .._version import __version__
+from ..errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     ZepError,
-    excerpt,
+)
+from ._config import Settings, TransportConfig, call_settings
+from ._responses import (
+    answered_without_acting,
+    closed_while_running,
+    env_proxy,
+    read_body,
+    response_status_error,
+    too_large,
+    without_request_headers,
 )
 
-__all__ = ["Transport", "TransportConfig"]
+__all__ = ["USER_AGENT", "Transport", "TransportConfig"]
 
 T = TypeVar("T")
 
@@ -56,50 +62,6 @@ USER_AGENT = (
 )
 #: The request headers of a call with a body and no per-call headers.
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
-#: The largest response body read, after decompression. Past it a broken or hostile
-#: server (an endless stream, a gzip bomb) would fill memory before any timeout fired;
-#: a page of a thousand large sessions is a few megabytes.
-MAX_BODY_BYTES = 64 << 20
-
-
-@frozen(kw_only=True)
-class TransportConfig:
-    """Everything the transport needs, validated by the client beforehand."""
-
-    base_url: str
-    api_key: str
-    timeout: float
-    total_timeout: float | None
-    max_retries: int
-    headers: Mapping[str, str]
-    retry_policy: RetryPolicy
-    max_connections: int
-    ssl: ssl_module.SSLContext | bool
-    trust_env: bool
-    retry_writes: bool = False
-
-    def __repr__(self) -> str:
-        return f"TransportConfig(base_url={self.base_url!r}, api_key='***')"
-
-
-@frozen
-class _Settings:
-    """The resolved limits of one call."""
-
-    timeout: float
-    total_timeout: float | None
-    max_retries: int
-    client_timeout: aiohttp.ClientTimeout
-    #: The first attempt's limit: ``timeout``, or the whole budget when that is shorter.
-    first_timeout: aiohttp.ClientTimeout
-
-
-def _settings(timeout: float, total_timeout: float | None, max_retries: int) -> _Settings:
-    client_timeout = aiohttp.ClientTimeout(total=timeout)
-    first = client_timeout
-    if total_timeout is not None and total_timeout < timeout:
-        first = aiohttp.ClientTimeout(total=total_timeout)
-    return _Settings(timeout, total_timeout, max_retries, client_timeout, first)
 
 
 class Transport:
@@ -127,15 +89,15 @@ class Transport:
         # A body's Content-Type is a default too: the client's own wins.
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
         # No overall budget unless one is set: max_retries then means what it says.
-        self._defaults = _settings(config.timeout, config.total_timeout, config.max_retries)
+        self._defaults = call_settings(config.timeout, config.total_timeout, config.max_retries)
         # Read once, here: a lookup per call would need a thread (it may read .netrc)
         # and would run before, or outside, the call's deadline.
-        self._proxy = (
-            _env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
-        )
+        self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        # Set by aclose: wakes calls waiting between attempts, so they end at once.
+        self._closing = asyncio.Event()
 
     @property
     def closed(self) -> bool:
@@ -144,7 +106,7 @@ class Transport:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise RuntimeError("this client is closed; create a new one to make more calls")
+            raise ClientClosedError("this client is closed; create a new one to make more calls")
         loop = asyncio.get_running_loop()
         if self._session is None:
             connector = aiohttp.TCPConnector(
@@ -179,13 +141,18 @@ class Transport:
         self._open()
 
     async def aclose(self) -> None:
-        """Close the connection pool; later calls raise ``RuntimeError``. Idempotent."""
+        """Close the connection pool; later calls raise ``ClientClosedError``. Idempotent.
+
+        From here on no call or retry starts; calls in flight end with
+        ``ClientClosedError`` (their connections are closed under them).
+        """
         session = self._session
         if session is not None and self._loop is not None:
             loop = asyncio.get_running_loop()
             if loop is not self._loop and not self._loop.is_closed():
                 raise RuntimeError("close the client on the event loop it was used on")
         self._closed = True
+        self._closing.set()
         self._session = None
         if session is None or session.closed or self._loop is None or self._loop.is_closed():
             # A pool whose loop has ended cannot be closed from another loop.
@@ -195,16 +162,17 @@ class Transport:
     def detach(self) -> aiohttp.ClientSession | None:
         """Forget the pool without closing it (after fork: it belongs to the parent)."""
         session, self._session, self._loop = self._session, None, None
+        self._closing = asyncio.Event()  # the old one may belong to the parent's loop
         return session
 
-    def _resolve(self, options: CheckedOptions | None) -> tuple[_Settings, CIMultiDict[str] | None]:
+    def _resolve(self, options: CheckedOptions | None) -> tuple[Settings, CIMultiDict[str] | None]:
         """The call's limits, and its headers if they differ from the session's defaults."""
         if not options:
             return self._defaults, None
         defaults = self._defaults
         timeout = options.get("timeout_in_seconds", defaults.timeout)
         total = options.get("total_timeout_in_seconds", self._config.total_timeout)
-        settings = _settings(timeout, total, options.get("max_retries", defaults.max_retries))
+        settings = call_settings(timeout, total, options.get("max_retries", defaults.max_retries))
         extra = options.get("additional_headers")
         if not extra:
             return settings, None
@@ -310,6 +278,8 @@ class Transport:
         last_answer: str | None = None
         attempt = 0
         while True:
+            if self._closing.is_set():  # aclose began: no attempt starts after it
+                raise closed_while_running(method, url, attempt, write)
             attempt += 1
             started = time.perf_counter()
             # Only the first attempt can meet the budget: a retry starts only when a whole
@@ -330,11 +300,11 @@ class Transport:
                     proxy=proxy,
                     proxy_auth=proxy_auth,
                 ) as response:
-                    data, whole = await _read_body(response)
+                    data, whole = await read_body(response)
                     status = response.status
                     if status < 300:
                         if not whole:
-                            error = _too_large(response, data, method, str(url), attempt)
+                            error = too_large(response, data, method, str(url), attempt)
                             error.may_have_been_applied = write
                             raise error
                         if log.isEnabledFor(logging.DEBUG):
@@ -347,9 +317,21 @@ class Transport:
                                 (time.perf_counter() - started) * 1000,
                             )
                         return status, data, response.headers, url, attempt
-                    error = _status_error(response, data, method, str(url))
+                    error = response_status_error(response, data, method, str(url))
                     unsent = status in REFUSED_STATUSES
+            except asyncio.CancelledError as exc:
+                # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
+                task = asyncio.current_task()
+                if not self._closed or (task is not None and task.cancelling()):
+                    raise
+                raise closed_while_running(method, url, attempt, write) from exc
+            except RuntimeError as exc:  # aiohttp's "Session is closed"
+                if not self._closed:
+                    raise
+                raise closed_while_running(method, url, attempt, write) from exc
             except TimeoutError as exc:
+                if self._closed:
+                    raise closed_while_running(method, url, attempt, write) from exc
                 error = timeout_error(
                     method,
                     str(url),
@@ -361,17 +343,19 @@ class Transport:
                 )
                 error.__cause__ = exc
             except aiohttp.ClientError as exc:
+                if self._closed:
+                    raise closed_while_running(method, url, attempt, write) from exc
                 url_text = str(url)
                 error = APIConnectionError(
                     f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
                 )
-                error.__cause__ = _without_request_headers(exc)
+                error.__cause__ = without_request_headers(exc)
                 # Only a connection that could not be opened (refused, DNS, TLS) proves
                 # the server never saw the request; a disconnect may follow a commit.
                 unsent = isinstance(exc, aiohttp.ClientConnectorError)
             error.attempts = attempt
             if write:
-                applied = applied or not (unsent or _answered_without_acting(error))
+                applied = applied or not (unsent or answered_without_acting(error))
                 error.may_have_been_applied = applied
             retryable = (resend_any or unsent) and (
                 not isinstance(error, APIStatusError) or error.status_code in RETRYABLE_STATUSES
@@ -406,81 +390,23 @@ class Transport:
             )
             if isinstance(error, APIStatusError):
                 last_answer = f"status {error.status_code} on attempt {attempt}"
-            await policy.sleep(delay)
+            await self._sleep_unless_closed(delay)
             # The wait may overrun (a busy loop): a retry still never starts cut short.
             late = deadline is not None and deadline - policy.clock() < settings.timeout
             if late and budget is not None:
                 note_budget_stop(error, attempt, settings.timeout, budget, policy)
                 raise error
 
-
-def _env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
-    """The proxy the environment names for ``url`` (its login may come from .netrc)."""
-    try:
-        return get_env_proxy_for_url(url)
-    except LookupError:  # none set, or NO_PROXY covers the host
-        return None, None
-
-
-async def _read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
-    """Read the body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
-    length = response.content_length
-    limit = MAX_BODY_BYTES
-    if response.status >= 300:
-        limit = MAX_ERROR_BODY_BYTES  # an error needs only the start of its body
-    elif length is not None and length > limit:
-        response.close()
-        return b"", False
-    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if length is not None and length <= limit and encoding == "identity":
-        return await response.read(), True  # the common case: a known, acceptable size
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_any():
-        size += len(chunk)
-        chunks.append(chunk)
-        if size > limit:
-            response.close()
-            return b"".join(chunks)[:limit], False
-    return b"".join(chunks), True
-
-
-def _too_large(
-    response: aiohttp.ClientResponse, body: bytes, method: str, url: str, attempts: int
-) -> APIResponseValidationError:
-    return APIResponseValidationError(
-        f"{response.status} response body is larger than {MAX_BODY_BYTES} bytes, "
-        "so it was not read to the end (ask for smaller pages)",
-        status_code=response.status,
-        body=excerpt(body[:2000].decode("utf-8", "replace")) or "<not read>",
-        request_id=_request_id(response.headers),
-        method=method,
-        url=url,
-        attempts=attempts,
-    )
-
-
-def _status_error(
-    response: aiohttp.ClientResponse, body: bytes, method: str, url: str
-) -> APIStatusError:
-    return status_error(response.status, response.reason, response.headers, body, method, url)
-
-
-def _without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
-    """Blank the request headers (the key among them) that aiohttp keeps on some errors.
-
-    A ``ClientResponseError`` (a malformed answer, for one) holds the request's
-    ``RequestInfo``, headers included, and shows it in its ``repr``; chained as the
-    cause of our error it would carry the key into logs and error reports.
-    """
-    if isinstance(exc, aiohttp.ClientResponseError):
-        info = exc.request_info
-        bare = info._replace(headers=CIMultiDictProxy(CIMultiDict()))
-        exc.request_info = bare
-        exc.args = tuple(bare if arg is info else arg for arg in exc.args)
-    return exc
-
-
-def _answered_without_acting(error: ZepError) -> bool:
-    """Whether the server's answer says it did not apply the request (a 3xx or 4xx)."""
-    return isinstance(error, APIStatusError) and error.status_code < 500
+    async def _sleep_unless_closed(self, delay: float) -> None:
+        """The policy's wait between attempts, cut short by ``aclose``."""
+        if self._closing.is_set():
+            return
+        sleep = asyncio.ensure_future(self._policy.sleep(delay))
+        closing = asyncio.ensure_future(self._closing.wait())
+        try:
+            await asyncio.wait((sleep, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleep.cancel()
+            closing.cancel()
+        if sleep.done() and not sleep.cancelled() and (exc := sleep.exception()) is not None:
+            raise exc

@@ -1,0 +1,54 @@
+"""The transport's configuration, and the limits each call resolves from it."""
+
+from __future__ import annotations
+
+import ssl as ssl_module
+from collections.abc import Mapping
+
+import aiohttp
+from attrs import frozen
+
+from .._retry import RetryPolicy
+
+__all__ = ["Settings", "TransportConfig", "call_settings"]
+
+
+@frozen(kw_only=True)
+class TransportConfig:
+    """Everything the transport needs, validated by the client beforehand."""
+
+    base_url: str
+    api_key: str
+    timeout: float
+    total_timeout: float | None
+    max_retries: int
+    headers: Mapping[str, str]
+    retry_policy: RetryPolicy
+    max_connections: int
+    ssl: ssl_module.SSLContext | bool
+    trust_env: bool
+    retry_writes: bool = False
+
+    def __repr__(self) -> str:
+        return f"TransportConfig(base_url={self.base_url!r}, api_key='***')"
+
+
+@frozen
+class Settings:
+    """The resolved limits of one call."""
+
+    timeout: float
+    total_timeout: float | None
+    max_retries: int
+    client_timeout: aiohttp.ClientTimeout
+    #: The first attempt's limit: ``timeout``, or the whole budget when that is shorter.
+    first_timeout: aiohttp.ClientTimeout
+
+
+def call_settings(timeout: float, total_timeout: float | None, max_retries: int) -> Settings:
+    """The limits of a call with this per-attempt ``timeout`` and overall budget."""
+    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    first = client_timeout
+    if total_timeout is not None and total_timeout < timeout:
+        first = aiohttp.ClientTimeout(total=total_timeout)
+    return Settings(timeout, total_timeout, max_retries, client_timeout, first)

@@ -1,0 +1,128 @@
+"""What comes back over the wire: bodies read within bounds, failures as our errors.
+
+Helpers of the request loop in ``_core``: read a body up to its cap, build the
+error of a response or of an aiohttp failure (never keeping the request's headers,
+the key among them), and read the proxy the environment names.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from .._failures import MAX_ERROR_BODY_BYTES, status_error
+from .._failures import request_id as _request_id
+from ..errors import (
+    APIResponseValidationError,
+    APIStatusError,
+    ClientClosedError,
+    ZepError,
+    excerpt,
+)
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "answered_without_acting",
+    "closed_while_running",
+    "env_proxy",
+    "read_body",
+    "response_status_error",
+    "too_large",
+    "without_request_headers",
+]
+
+#: The largest response body read, after decompression. Past it a broken or hostile
+#: server (an endless stream, a gzip bomb) would fill memory before any timeout fired;
+#: a page of a thousand large sessions is a few megabytes.
+MAX_BODY_BYTES = 64 << 20
+
+
+def closed_while_running(method: str, url: URL, attempts: int, write: bool) -> ClientClosedError:
+    """The error of a call whose client was closed while it ran."""
+    url_text = str(url)
+    error = ClientClosedError(
+        f"{method} {url_text}: the client was closed while this call ran "
+        f"(after {attempts} attempt(s))",
+        method=method,
+        url=url_text,
+        attempts=attempts,
+    )
+    # Whether the server saw it is unknown: a write may have been applied.
+    error.may_have_been_applied = write
+    return error
+
+
+def env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """The proxy the environment names for ``url`` (its login may come from .netrc)."""
+    try:
+        return get_env_proxy_for_url(url)
+    except LookupError:  # none set, or NO_PROXY covers the host
+        return None, None
+
+
+async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
+    """Read the body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
+    length = response.content_length
+    limit = MAX_BODY_BYTES
+    if response.status >= 300:
+        limit = MAX_ERROR_BODY_BYTES  # an error needs only the start of its body
+    elif length is not None and length > limit:
+        response.close()
+        return b"", False
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if length is not None and length <= limit and encoding == "identity":
+        return await response.read(), True  # the common case: a known, acceptable size
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        chunks.append(chunk)
+        if size > limit:
+            response.close()
+            return b"".join(chunks)[:limit], False
+    return b"".join(chunks), True
+
+
+def too_large(
+    response: aiohttp.ClientResponse, body: bytes, method: str, url: str, attempts: int
+) -> APIResponseValidationError:
+    """The error of a 2xx whose body is over ``MAX_BODY_BYTES``."""
+    return APIResponseValidationError(
+        f"{response.status} response body is larger than {MAX_BODY_BYTES} bytes, "
+        "so it was not read to the end (ask for smaller pages)",
+        status_code=response.status,
+        body=excerpt(body[:2000].decode("utf-8", "replace")) or "<not read>",
+        request_id=_request_id(response.headers),
+        method=method,
+        url=url,
+        attempts=attempts,
+    )
+
+
+def response_status_error(
+    response: aiohttp.ClientResponse, body: bytes, method: str, url: str
+) -> APIStatusError:
+    """The error of a non-2xx ``response`` with its (capped) ``body``."""
+    return status_error(response.status, response.reason, response.headers, body, method, url)
+
+
+def without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
+    """Blank the request headers (the key among them) that aiohttp keeps on some errors.
+
+    A ``ClientResponseError`` (a malformed answer, for one) holds the request's
+    ``RequestInfo``, headers included, and shows it in its ``repr``; chained as the
+    cause of our error it would carry the key into logs and error reports.
+    """
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        bare = info._replace(headers=CIMultiDictProxy(CIMultiDict()))
+        exc.request_info = bare
+        exc.args = tuple(bare if arg is info else arg for arg in exc.args)
+    return exc
+
+
+def answered_without_acting(error: ZepError) -> bool:
+    """Whether the server's answer says it did not apply the request (a 3xx or 4xx)."""
+    return isinstance(error, APIStatusError) and error.status_code < 500
