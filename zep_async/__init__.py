@@ -6,9 +6,11 @@
 from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
 from ._convert import from_dict, to_dict
+from ._hooks import AttemptEvent, CallEndEvent, CallStartEvent, Hooks, RetryEvent
 from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._pydantic import to_json
+from ._raw import RawResponse
 from ._retry import RetryPolicy
 from ._sync import SyncMemory, Zep
 from ._version import __version__
@@ -75,8 +77,11 @@ __all__ = [
     "ApiError",
     "AsyncMemory",
     "AsyncZep",
+    "AttemptEvent",
     "AuthenticationError",
     "BadRequestError",
+    "CallEndEvent",
+    "CallStartEvent",
     "ClassifySessionRequest",
     "ClientClosedError",
     "ConflictError",
@@ -86,6 +91,7 @@ __all__ = [
     "Fact",
     "FactRatingExamples",
     "FactRatingInstruction",
+    "Hooks",
     "InternalServerError",
     "Memory",
     "MemorySearchResult",
@@ -95,7 +101,9 @@ __all__ = [
     "OrderBy",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestOptions",
+    "RetryEvent",
     "RetryPolicy",
     "RoleType",
     "SearchScope",
