@@ -74,7 +74,7 @@ async def test_raw_call_checks_arguments_before_sending(
 ) -> None:
     """Bad arguments raise before anything is sent, as in the ordinary call."""
     with pytest.raises(TypeError, match="session_id"):
-        await client.memory.with_raw_response.get_session(42)  # type: ignore[arg-type]
+        await client.memory.with_raw_response.get_session(42)
     assert local_zep.requests == []
 
 
@@ -99,7 +99,7 @@ async def test_concurrent_raw_calls_each_get_their_own_response(
     by_request_id = {r.request_id: r.path for r in local_zep.requests}
     for session_id, raw in zip(ids, raws, strict=True):
         assert raw.parsed.session_id == session_id
-        assert by_request_id[raw.request_id].endswith("/" + session_id)
+        assert by_request_id[raw.request_id or ""].endswith("/" + session_id)
 
 
 @pytest.mark.parametrize("name", _calls(AsyncMemory))
@@ -128,8 +128,9 @@ def test_walks_have_no_raw_form(name: str) -> None:
     zep = AsyncZep(api_key="k", base_url="http://127.0.0.1:9/api/v2")
     with pytest.raises(AttributeError, match="walk"):
         getattr(zep.memory.with_raw_response, name)
-    with Zep(api_key="k", base_url="http://127.0.0.1:9/api/v2") as sync, pytest.raises(
-        AttributeError, match="walk"
+    with (
+        Zep(api_key="k", base_url="http://127.0.0.1:9/api/v2") as sync,
+        pytest.raises(AttributeError, match="walk"),
     ):
         getattr(sync.memory.with_raw_response, name)
 
