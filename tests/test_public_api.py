@@ -9,7 +9,7 @@ import types
 import pytest
 
 import zep_async
-from zep_async import AsyncMemory, AsyncZep, SyncMemory, Zep
+from zep_async import AsyncMemory, AsyncUsers, AsyncZep, SyncMemory, SyncUsers, Zep
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -76,6 +76,24 @@ def test_memory_methods_match(name: str) -> None:
 def test_no_extra_sync_methods() -> None:
     """The sync resource has no public method the async one lacks."""
     assert set(_public_methods(SyncMemory)) == set(_public_methods(AsyncMemory))
+
+
+@pytest.mark.parametrize("name", sorted(_public_methods(AsyncUsers)))
+def test_user_methods_match(name: str) -> None:
+    """Each async user method has a sync twin with the same parameters and docstring."""
+    async_sig = _public_methods(AsyncUsers)[name]
+    sync_sig = _public_methods(SyncUsers).get(name)
+    assert sync_sig is not None, f"SyncUsers.{name} is missing"
+    assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values())
+    assert _unwrap(str(sync_sig.return_annotation)) == _unwrap(str(async_sig.return_annotation))
+    assert getattr(SyncUsers, name).__doc__ == getattr(AsyncUsers, name).__doc__
+
+
+def test_no_extra_sync_user_methods() -> None:
+    """SyncUsers has no public method AsyncUsers lacks, and both clients hang it on .user."""
+    assert set(_public_methods(SyncUsers)) == set(_public_methods(AsyncUsers))
+    assert inspect.get_annotations(Zep)["user"] in (SyncUsers, "SyncUsers")
+    assert inspect.get_annotations(AsyncZep)["user"] in (AsyncUsers, "AsyncUsers")
 
 
 def test_every_public_name_has_a_docstring() -> None:

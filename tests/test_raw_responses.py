@@ -10,7 +10,9 @@ import pytest
 from tests.conftest import NO_WAIT
 from zep_async import AsyncMemory, AsyncZep, NotFoundError, RawResponse, SyncMemory, Zep
 from zep_async._raw import RECORDER
+from zep_async._sync import SyncUsers
 from zep_async._twins import blocking
+from zep_async._users import AsyncUsers
 from zep_async.testing import LocalZep
 
 
@@ -102,37 +104,74 @@ async def test_concurrent_raw_calls_each_get_their_own_response(
         assert by_request_id[raw.request_id or ""].endswith("/" + session_id)
 
 
-@pytest.mark.parametrize("name", _calls(AsyncMemory))
-def test_every_async_call_has_a_raw_form(name: str) -> None:
-    """Each coroutine method of the resource is offered by with_raw_response."""
+ASYNC_CALLS = [("memory", n) for n in _calls(AsyncMemory)] + [
+    ("user", n) for n in _calls(AsyncUsers)
+]
+
+
+@pytest.mark.parametrize(("resource", "name"), ASYNC_CALLS)
+def test_every_async_call_has_a_raw_form(resource: str, name: str) -> None:
+    """Each coroutine method of each resource is offered by its with_raw_response."""
     zep = AsyncZep(api_key="k", base_url="http://127.0.0.1:9/api/v2")
-    raw = getattr(zep.memory.with_raw_response, name)
+    proxy = getattr(zep, resource).with_raw_response
+    raw = getattr(proxy, name)
     assert callable(raw)
-    assert raw.__doc__ == getattr(AsyncMemory, name).__doc__
-    assert name in dir(zep.memory.with_raw_response)
+    assert raw.__doc__ == getattr(type(getattr(zep, resource)), name).__doc__
+    assert name in dir(proxy)
 
 
-def test_every_sync_call_has_a_raw_form() -> None:
-    """Each blocking twin of the sync resource is offered by its with_raw_response."""
-    names = [n for n, v in vars(SyncMemory).items() if isinstance(v, blocking)]
+def test_the_resources_have_many_calls() -> None:
+    """The generic proxy covers the whole surface, not a handful of methods."""
+    assert len(ASYNC_CALLS) >= 20
+    assert {"add_session", "add", "get", "update_message_metadata"} <= {n for _, n in ASYNC_CALLS}
+
+
+@pytest.mark.parametrize(("resource", "cls"), [("memory", SyncMemory), ("user", SyncUsers)])
+def test_every_sync_call_has_a_raw_form(resource: str, cls: type) -> None:
+    """Each blocking twin of each sync resource is offered by its with_raw_response."""
+    names = [n for n, v in vars(cls).items() if isinstance(v, blocking)]
     assert names
     with Zep(api_key="k", base_url="http://127.0.0.1:9/api/v2") as zep:
+        proxy = getattr(zep, resource).with_raw_response
         for name in names:
-            assert callable(getattr(zep.memory.with_raw_response, name))
-        assert sorted(dir(zep.memory.with_raw_response)) == sorted(names)
+            assert callable(getattr(proxy, name))
+        assert sorted(dir(proxy)) == sorted(names)
 
 
-@pytest.mark.parametrize("name", ["iter_sessions", "iter_session_pages"])
-def test_walks_have_no_raw_form(name: str) -> None:
+async def test_raw_write_and_user_calls(local_zep: LocalZep, client: AsyncZep) -> None:
+    """Writes and the user resource return their raw responses like reads do."""
+    raw_user = await client.user.with_raw_response.add(user_id="u-1", email="a@example.com")
+    assert raw_user.method == "POST"
+    assert raw_user.status_code in (200, 201)
+    assert raw_user.parsed.user_id == "u-1"
+    raw_session = await client.memory.with_raw_response.add_session(session_id="s-1", user_id="u-1")
+    assert raw_session.parsed.session_id == "s-1"
+    assert raw_session.request_id == local_zep.requests[-1].request_id
+    raw_get = await client.user.with_raw_response.get("u-1")
+    assert (raw_get.status_code, raw_get.parsed.email) == (200, "a@example.com")
+    raw_sessions = await client.user.with_raw_response.get_sessions("u-1")
+    assert [s.session_id for s in raw_sessions.parsed] == ["s-1"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "name"),
+    [
+        ("memory", "iter_sessions"),
+        ("memory", "iter_session_pages"),
+        ("memory", "iter_session_messages"),
+        ("user", "iter_users"),
+    ],
+)
+def test_walks_have_no_raw_form(resource: str, name: str) -> None:
     """A walk is refused with a message pointing at the one-page call."""
     zep = AsyncZep(api_key="k", base_url="http://127.0.0.1:9/api/v2")
     with pytest.raises(AttributeError, match="walk"):
-        getattr(zep.memory.with_raw_response, name)
+        getattr(getattr(zep, resource).with_raw_response, name)
     with (
         Zep(api_key="k", base_url="http://127.0.0.1:9/api/v2") as sync,
         pytest.raises(AttributeError, match="walk"),
     ):
-        getattr(sync.memory.with_raw_response, name)
+        getattr(getattr(sync, resource).with_raw_response, name)
 
 
 @pytest.mark.parametrize("name", ["nope", "_transport", "with_raw_response"])

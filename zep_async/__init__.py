@@ -12,7 +12,8 @@ from ._options import RequestOptions
 from ._pydantic import to_json
 from ._raw import RawResponse
 from ._retry import RetryPolicy
-from ._sync import SyncMemory, Zep
+from ._sync import SyncMemory, SyncUsers, Zep
+from ._users import AsyncUsers
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -76,6 +77,7 @@ __all__ = [
     "AlreadyExistsError",
     "ApiError",
     "AsyncMemory",
+    "AsyncUsers",
     "AsyncZep",
     "AttemptEvent",
     "AuthenticationError",
@@ -117,6 +119,7 @@ __all__ = [
     "SuccessResponse",
     "Summary",
     "SyncMemory",
+    "SyncUsers",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "User",

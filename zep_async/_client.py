@@ -16,6 +16,7 @@ from ._hooks import Hooks
 from ._memory import AsyncMemory
 from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
+from ._users import AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -209,6 +210,8 @@ class AsyncZep:
 
     memory: AsyncMemory
     """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    user: AsyncUsers
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 
     def __init__(
         self,
@@ -292,6 +295,7 @@ class AsyncZep:
             )
         )
         self.memory = AsyncMemory(self._transport)
+        self.user = AsyncUsers(self._transport)
         register_fastapi_encoders()  # endpoints returning models without an annotation
 
     @property

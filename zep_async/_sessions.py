@@ -1,17 +1,29 @@
-"""The session calls of the ``memory`` resource: get, list, walk, create, change, delete."""
+"""The session calls of the ``memory`` resource: get, list and walk (writes: ``_session_writes``).
+
+Two private calls serve the command line, which must write sessions exactly as
+the server sent them: ``_get_session_json`` and ``_iter_session_json`` return
+each session's model together with its JSON text cut from the response body
+(``_rawjson``), through the same transport, checks and walker as the public calls.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Literal, get_args
+from collections.abc import AsyncGenerator, Mapping
+from typing import Literal, NamedTuple, TypeVar, get_args
 
 from . import _validate
-from ._options import RequestOptions
-from ._resource import Resource, check_options, session_path
+from ._convert import decode
+from ._failures import request_id
+from ._options import CheckedOptions, RequestOptions
+from ._rawjson import array_items, body_text, one_line
+from ._resource import check_options, session_path
+from ._session_writes import SessionWriteCalls
 from .models import Session, SessionListResponse
 from .pagination import PagedList
 
 __all__ = ["ORDER_BY_FIELDS", "OrderBy", "SessionCalls"]
+
+T = TypeVar("T")
 
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
 ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
@@ -43,7 +55,18 @@ def _session_key(session: Session) -> str | None:
     return session.uuid if session.uuid is not None else session.session_id
 
 
-class SessionCalls(Resource):
+def _text_key(item: tuple[Session, str]) -> str | None:
+    return _session_key(item[0])
+
+
+class _TextPage(NamedTuple):
+    """A page of sessions, each with its JSON text as the server sent it."""
+
+    page: SessionListResponse
+    items: list[tuple[Session, str]]
+
+
+class SessionCalls(SessionWriteCalls):
     """The session calls of ``memory``; ``AsyncMemory`` is built from this and ``MessageCalls``."""
 
     async def get_session(
@@ -181,11 +204,7 @@ class SessionCalls(Resource):
         request_options: RequestOptions | None,
     ) -> PagedList[SessionListResponse, Session]:
         """Check a walk's arguments now, at the call, and describe the list to walk."""
-        query = _list_query(None, page_size, order_by, asc)
-        # Required here: None would mean "the server's default", which the walk cannot know.
-        _validate.check_int("page_size", page_size, minimum=1)
-        _validate.check_int("prefetch", prefetch, minimum=1)
-        options = check_options(request_options)
+        query, options = _walk_arguments(page_size, order_by, asc, prefetch, request_options)
 
         async def fetch(number: int) -> SessionListResponse:
             return await self._transport.get(
@@ -203,3 +222,83 @@ class SessionCalls(Resource):
             page_size=page_size,
             prefetch=prefetch,
         )
+
+    async def _get_session_json(
+        self, session_id: str, *, request_options: RequestOptions | None = None
+    ) -> tuple[Session, str]:
+        """``get_session``, with the session's JSON text as the server sent it, on one line."""
+        path = session_path(session_id)
+        session, text = await self._get_text(path, Session, None, check_options(request_options))
+        return session, one_line(text)
+
+    def _iter_session_json(
+        self,
+        *,
+        page_size: int = 100,
+        order_by: OrderBy | None = None,
+        asc: bool | None = None,
+        prefetch: int = 4,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncGenerator[tuple[Session, str], None]:
+        """``iter_sessions``, each session with its JSON text as the server sent it, on one line.
+
+        The same walk (order, each session once, prefetch, cancellation); the
+        text is cut from the page's body, so timestamps, escapes and numbers stay
+        exactly as written (whitespace between tokens aside).
+        """
+        query, options = _walk_arguments(page_size, order_by, asc, prefetch, request_options)
+
+        async def fetch(number: int) -> _TextPage:
+            page_query = {"page_number": str(number), **query}
+            page, text = await self._get_text(
+                "/sessions-ordered", SessionListResponse, page_query, options
+            )
+            texts = array_items(text, "sessions")
+            return _TextPage(page, list(zip(page.sessions, texts, strict=True)))
+
+        walk = PagedList(
+            fetch,
+            items=lambda page: page.items,
+            total=lambda page: page.page.total_count,
+            key=_text_key,
+            page_size=page_size,
+            prefetch=prefetch,
+        )
+        return walk.walk_items()
+
+    async def _get_text(
+        self,
+        path: str,
+        cls: type[T],
+        query: Mapping[str, str] | None,
+        options: CheckedOptions | None,
+    ) -> tuple[T, str]:
+        """GET ``path``: the body decoded into ``cls`` (checked as ``call`` does) and as text."""
+        status, data, headers, url, attempts = await self._transport.request(
+            "GET", path, query=query, options=options
+        )
+        model = decode(
+            cls,
+            data,
+            status_code=status,
+            request_id=request_id(headers),
+            method="GET",
+            url=str(url),
+            attempts=attempts,
+        )
+        return model, body_text(data)
+
+
+def _walk_arguments(
+    page_size: int,
+    order_by: OrderBy | None,
+    asc: bool | None,
+    prefetch: int,
+    request_options: RequestOptions | None,
+) -> tuple[dict[str, str], CheckedOptions | None]:
+    """Check a walk's arguments: its query (without the page number) and its options."""
+    query = _list_query(None, page_size, order_by, asc)
+    # Required here: None would mean "the server's default", which the walk cannot know.
+    _validate.check_int("page_size", page_size, minimum=1)
+    _validate.check_int("prefetch", prefetch, minimum=1)
+    return query, check_options(request_options)

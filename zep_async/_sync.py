@@ -30,6 +30,7 @@ from ._memory import AsyncMemory
 from ._retry import RetryPolicy
 from ._runner import Runner
 from ._twins import SyncResource, blocking, iterating
+from ._users import AsyncUsers
 from .errors import ClientClosedError
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
     from ._transport import ClientSession, TraceConfig
 
-__all__ = ["SyncMemory", "Zep"]
+__all__ = ["SyncMemory", "SyncUsers", "Zep"]
 
 _live_cores: weakref.WeakSet[_Core] = weakref.WeakSet()
 # Clients inherited through fork(): their sockets belong to the parent, so the child
@@ -83,7 +84,7 @@ class _Core:
 
 
 class SyncMemory(SyncResource):
-    """Sessions: ``get_session``, ``list_sessions`` and the iterators over all of them.
+    """Sessions, memory and messages: ``zep.memory`` of ``Zep``.
 
     The sync twin of ``AsyncMemory``: the same methods, parameters and docstrings,
     each returning its result instead of a coroutine.
@@ -96,6 +97,39 @@ class SyncMemory(SyncResource):
     list_sessions = blocking(AsyncMemory.list_sessions)
     iter_session_pages = iterating(AsyncMemory.iter_session_pages)
     iter_sessions = iterating(AsyncMemory.iter_sessions)
+    add_session = blocking(AsyncMemory.add_session)
+    update_session = blocking(AsyncMemory.update_session)
+    delete = blocking(AsyncMemory.delete)
+    end_session = blocking(AsyncMemory.end_session)
+    end_sessions = blocking(AsyncMemory.end_sessions)
+    # Memory and messages (``_messages``, ``_message_search``).
+    add = blocking(AsyncMemory.add)
+    get = blocking(AsyncMemory.get)
+    get_session_messages = blocking(AsyncMemory.get_session_messages)
+    get_session_message = blocking(AsyncMemory.get_session_message)
+    update_message_metadata = blocking(AsyncMemory.update_message_metadata)
+    search = blocking(AsyncMemory.search)
+    search_sessions = blocking(AsyncMemory.search_sessions)
+    iter_session_messages = iterating(AsyncMemory.iter_session_messages)
+
+
+class SyncUsers(SyncResource):
+    """Users: ``zep.user`` of ``Zep``, the sync twin of ``AsyncUsers``.
+
+    The same methods, parameters and docstrings, each returning its result
+    instead of a coroutine; ``iter_users`` is a plain iterator.
+    """
+
+    __slots__ = ()
+    _resource = "user"
+
+    add = blocking(AsyncUsers.add)
+    get = blocking(AsyncUsers.get)
+    update = blocking(AsyncUsers.update)
+    delete = blocking(AsyncUsers.delete)
+    list_ordered = blocking(AsyncUsers.list_ordered)
+    get_sessions = blocking(AsyncUsers.get_sessions)
+    iter_users = iterating(AsyncUsers.iter_users)
 
 
 class Zep:
@@ -119,6 +153,8 @@ class Zep:
 
     memory: SyncMemory
     """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    user: SyncUsers
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 
     def __init__(
         self,
@@ -165,6 +201,7 @@ class Zep:
         self._core = _Core(self._async)
         self._runner = self._core.runner
         self.memory = SyncMemory(self._core)
+        self.user = SyncUsers(self._core)
 
     @property
     def base_url(self) -> str:

@@ -8,13 +8,16 @@ link is followed, so the file it points to is replaced, not the link. A FILE
 that exists and is not a regular file (``/dev/stdout``, a FIFO, the
 ``/dev/fd/63`` of a shell's ``>(gzip > x.gz)``) is written directly: there is
 nothing to rename over it.
+
+Each line is the session exactly as the server sent it (timestamps with their
+nanoseconds and ``Z``, escapes, numbers), through the SDK's private raw-JSON
+walk; only whitespace between tokens may differ.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import stat
 import sys
@@ -26,8 +29,9 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import AsyncZep, to_dict
+from .. import AsyncZep
 from ._common import UsageError, open_client, printable, run, sdk_arguments
+from ._sessions import json_lines
 from ._streams import OutputError, guard, say
 
 
@@ -59,7 +63,7 @@ async def _export(
 ) -> int:
     async with client as zep:
         with sdk_arguments():
-            sessions = zep.memory.iter_sessions(
+            sessions = zep.memory._iter_session_json(
                 page_size=args.page_size,
                 order_by=args.order_by,
                 asc=args.asc,
@@ -73,8 +77,9 @@ async def _export(
                     first = await zep.memory.list_sessions(page_size=1)
                     progress.update(task, total=first.total_count)
                 count = 0
-                async for session in sessions:
-                    stream.write(json.dumps(to_dict(session), separators=(",", ":")) + "\n")
+                write = json_lines(stream)
+                async for _, text in sessions:
+                    write(text)
                     count += 1
                     progress.advance(task)
                 return count

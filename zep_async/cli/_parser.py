@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
+from . import _memory_grammar, _users_grammar
+from ._session_args import add_write_commands
 
 PROG = "zep-async"
 #: The most sample sessions ``serve --seed`` builds.
@@ -128,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND", required=True)
 
     sessions = commands.add_parser(
-        "sessions", parents=[client], help="get, list and export sessions"
+        "sessions", parents=[client], help="get, list, export, create, update, end, delete"
     ).add_subparsers(metavar="ACTION", required=True)
 
     get = sessions.add_parser("get", parents=[client], help="print one session")
@@ -172,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="pages fetched at once (default %(default)s)",
     )
     export.set_defaults(handler="_export:export")
+    add_write_commands(sessions, client)
+    _memory_grammar.register(commands, client, _whole)
+
+    _users_grammar.add_users_commands(commands, client, _whole)
 
     serve = commands.add_parser(
         "serve",

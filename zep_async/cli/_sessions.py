@@ -1,11 +1,20 @@
-"""``sessions get`` and ``sessions list``: one request, printed for people or as JSON."""
+"""``sessions get`` and ``sessions list``: one request, printed for people or as JSON.
+
+``get --json`` (like ``export``) writes the session exactly as the server sent
+it, nanoseconds and ``Z`` included, through the SDK's private raw-JSON path;
+the field lines for people come from the models.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
+import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
@@ -16,6 +25,7 @@ from .. import AsyncZep, Session, SessionListResponse, to_dict
 from ._common import open_client, print_json, printable, run, sdk_arguments
 
 _NONE = "-"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: Piped or redirected, a table is not squeezed into 80 columns (rich's guess without a terminal).
 _PIPE_WIDTH = 1000
 #: Narrower than this, a table is drawn this wide anyway: folded, but never empty.
@@ -23,20 +33,58 @@ _MIN_WIDTH = 40
 
 
 def get(args: argparse.Namespace) -> None:
-    """Print one session: ``field  value`` lines, or one JSON object with ``--json``."""
-    fields = to_dict(run(_get(open_client(args), args.session_id)))
+    """Print one session: ``field  value`` lines, or with ``--json`` its JSON as sent."""
+    session, text = run(_get(open_client(args), args.session_id))
     if args.json:
-        print_json(fields)
+        json_lines(sys.stdout)(text)
         return
-    width = max(map(len, fields))
+    print_fields(to_dict(session))
+
+
+def print_fields(fields: dict[str, Any]) -> None:
+    """Print ``name  value`` lines, aligned, control characters escaped."""
+    width = max(map(len, fields), default=0)
     for name, value in fields.items():
         print(f"{name:<{width}}  {_show(value)}")
 
 
-async def _get(client: AsyncZep, session_id: str) -> Session:
+def json_lines(stream: TextIO) -> Callable[[str], None]:
+    """A function that writes one JSON text per line to ``stream``.
+
+    On a UTF-8 stream (a file, and stdout in any UTF-8 locale) the text goes out
+    exactly as given. A stream that may not carry every character (an ASCII or
+    Latin-1 locale) gets each non-ASCII character as a JSON escape instead
+    (``\\u00e9``): the same JSON, readable anywhere, where the stream's own
+    fallback (``\\xe9``) would make it invalid. Outside strings, JSON is ASCII.
+    """
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if encoding == "utf8":
+
+        def write_as_is(text: str) -> None:
+            stream.write(text + "\n")
+
+        return write_as_is
+
+    def write_escaped(text: str) -> None:
+        if not text.isascii():
+            text = _NON_ASCII.sub(_json_escape, text)
+        stream.write(text + "\n")
+
+    return write_escaped
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells characters beyond the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+async def _get(client: AsyncZep, session_id: str) -> tuple[Session, str]:
     async with client as zep:
         with sdk_arguments():
-            return await zep.memory.get_session(session_id)
+            return await zep.memory._get_session_json(session_id)
 
 
 def _show(value: object) -> str:

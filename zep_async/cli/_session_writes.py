@@ -1,0 +1,98 @@
+"""``sessions create``, ``update``, ``end`` and ``delete``: one write each, printed for people.
+
+A write that fails is not resent when the server may have applied it (the
+SDK's write rule); the one-line error then says "may have been applied", so
+check with ``sessions get`` before running the command again. ``delete`` asks
+for confirmation on a terminal; ``--yes`` skips the question, and without a
+terminal the command refuses to delete unless ``--yes`` is given. Their options
+are declared in ``_session_args``, which loads without rich.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from .. import AsyncZep, EndSessionResponse, Session, SuccessResponse, to_dict
+from .._resource import id_segment
+from ._common import CommandError, UsageError, open_client, printable, run, sdk_arguments
+from ._sessions import print_fields
+
+__all__ = ["create_session", "delete_session", "end_session", "update_session"]
+
+T = TypeVar("T")
+
+
+def create_session(args: argparse.Namespace) -> None:
+    """Create the session and print it."""
+    client = open_client(args)
+
+    async def call(zep: AsyncZep) -> Session:
+        return await zep.memory.add_session(
+            session_id=args.session_id, user_id=args.user_id, metadata=args.metadata
+        )
+
+    print_fields(to_dict(run(_write(client, call))))
+
+
+def update_session(args: argparse.Namespace) -> None:
+    """Merge the metadata into the session and print it."""
+    client = open_client(args)
+
+    async def call(zep: AsyncZep) -> Session:
+        return await zep.memory.update_session(args.session_id, metadata=args.metadata)
+
+    print_fields(to_dict(run(_write(client, call))))
+
+
+def end_session(args: argparse.Namespace) -> None:
+    """End the session and print it, with its classification if one was asked for."""
+    client = open_client(args)
+
+    async def call(zep: AsyncZep) -> EndSessionResponse:
+        return await zep.memory.end_session(
+            args.session_id, classify=args.classify, instruction=args.instruction
+        )
+
+    answer = run(_write(client, call))
+    fields = to_dict(answer.session) if answer.session is not None else {}
+    if answer.classification is not None:
+        fields["classification"] = to_dict(answer.classification)
+    print_fields(fields)
+
+
+def delete_session(args: argparse.Namespace) -> None:
+    """Delete the session once confirmed, and say so."""
+    with sdk_arguments():
+        id_segment("session_id", args.session_id)  # a bad id is refused before asking
+    client = open_client(args)
+    if not args.yes:
+        _confirm(args.session_id)
+
+    async def call(zep: AsyncZep) -> SuccessResponse:
+        return await zep.memory.delete(args.session_id)
+
+    run(_write(client, call))
+    print(f"deleted session {printable(args.session_id)}")
+
+
+def _confirm(session_id: str) -> None:
+    """Ask on the terminal; anything but y or yes (or no terminal at all) stops here."""
+    stdin = sys.stdin
+    if stdin is None or not stdin.isatty():
+        raise UsageError("not deleting without confirmation: pass --yes (stdin is not a terminal)")
+    sys.stderr.write(f"Delete session {printable(session_id)} and all its messages? [y/N] ")
+    sys.stderr.flush()
+    answer = stdin.readline()
+    if answer.strip().lower() not in ("y", "yes"):
+        if not answer:  # end of input: end the prompt's line
+            sys.stderr.write("\n")
+        raise CommandError(f"session {session_id} not deleted")
+
+
+async def _write(client: AsyncZep, call: Callable[[AsyncZep], Awaitable[T]]) -> T:
+    async with client as zep:
+        with sdk_arguments():  # the SDK's TypeError/ValueError: a bad argument, nothing sent
+            return await call(zep)

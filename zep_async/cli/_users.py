@@ -1,0 +1,214 @@
+"""The ``users`` commands: list, get, create, update, delete, export, and a user's sessions.
+
+Each runs one or two requests through ``AsyncZep.user``. ``delete`` asks first
+on a terminal; elsewhere it needs ``--yes``, so a script never deletes by
+accident. ``export`` writes the users exactly as the server sent them, through
+the sessions export's all-or-nothing file machinery.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .. import AsyncZep, Session, User, UserListResponse, to_dict
+from . import _export
+from ._common import CommandError, UsageError, open_client, print_json, printable, run
+from ._common import sdk_arguments as _sdk_arguments
+from ._sessions import _PIPE_WIDTH, _cell, _show, _when
+from ._streams import say
+
+_NONE = "-"
+
+
+def get(args: argparse.Namespace) -> None:
+    """Print one user: ``field  value`` lines, or one JSON object with ``--json``."""
+    _print_user(run(_call(open_client(args), lambda zep: zep.user.get(args.user_id))), args)
+
+
+def create(args: argparse.Namespace) -> None:
+    """Create a user and print it as ``get`` does."""
+    fields = _fields(args)
+
+    def add(zep: AsyncZep) -> Any:
+        return zep.user.add(user_id=args.user_id, **fields)
+
+    _print_user(run(_call(open_client(args), add)), args)
+
+
+def update(args: argparse.Namespace) -> None:
+    """Change the given fields of a user and print it as it is now."""
+    fields = _fields(args)
+    user = run(_call(open_client(args), lambda zep: zep.user.update(args.user_id, **fields)))
+    _print_user(user, args)
+
+
+def delete(args: argparse.Namespace) -> None:
+    """Delete a user with its sessions, after a confirmation on a terminal (or ``--yes``)."""
+    shown = printable(repr(args.user_id))
+    client = open_client(args)
+    if not args.yes:
+        if not _is_terminal(sys.stdin):
+            raise UsageError(
+                f"not deleting user {shown}: stdin is not a terminal to confirm on; "
+                "pass --yes to delete without asking"
+            )
+        sessions = run(_call(client, lambda zep: zep.user.get_sessions(args.user_id)))
+        count = len(sessions)
+        noun = "session" if count == 1 else "sessions"
+        sys.stderr.write(f"Delete user {shown} with its {count} {noun} and their messages? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            raise CommandError(f"user {shown} was not deleted")
+        client = open_client(args)  # the first one closed with its loop
+    run(_call(client, lambda zep: zep.user.delete(args.user_id)))
+    say(f"zep-async: deleted user {shown}")
+
+
+def list_page(args: argparse.Namespace) -> None:
+    """Print one page of users as a table with the total count, or as JSON with ``--json``."""
+
+    def page_of(zep: AsyncZep) -> Any:
+        return zep.user.list_ordered(page_number=args.page_number, page_size=args.page_size)
+
+    page: UserListResponse = run(_call(open_client(args), page_of))
+    if args.json:
+        print_json(to_dict(page))
+        return
+    console = _console()
+    if page.users:
+        console.print(_users_table(page.users))
+    total = _NONE if page.total_count is None else page.total_count
+    summary = f"{len(page.users)} users on page {args.page_number or 1}, of {total} in all"
+    console.print(Text(summary))
+
+
+def sessions(args: argparse.Namespace) -> None:
+    """Print a user's sessions as a table, or as a JSON array with ``--json``."""
+    found: list[Session] = run(
+        _call(open_client(args), lambda zep: zep.user.get_sessions(args.user_id))
+    )
+    if args.json:
+        print_json([to_dict(session) for session in found])
+        return
+    console = _console()
+    if found:
+        table = _table("session id", "created (UTC)", "ended (UTC)")
+        for session in found:
+            table.add_row(
+                _cell(session.session_id),
+                _cell(_when(session.created_at)),
+                _cell(_when(session.ended_at)),
+            )
+        console.print(table)
+    console.print(Text(f"{len(found)} sessions of user {printable(args.user_id)}"))
+
+
+def export(args: argparse.Namespace) -> None:
+    """Write every user as one JSON object per line, as the server sent it."""
+    out = _export._target(args.out)
+    client = open_client(args)
+    show_progress = Console(stderr=True).is_terminal
+    with _export._destination(out) as stream:
+        count = run(_export_users(client, args, stream, show_progress=show_progress))
+    where = "stdout" if out is None else printable(str(out))
+    say(f"zep-async: exported {count} users to {where}")
+
+
+async def _export_users(
+    client: AsyncZep, args: argparse.Namespace, stream: TextIO, *, show_progress: bool
+) -> int:
+    async with client as zep:
+        with _sdk_arguments():
+            users = zep.user._iter_raw_users(page_size=args.page_size, prefetch=args.prefetch)
+        async with contextlib.aclosing(users):
+            with _export._progress(show_progress) as progress:
+                task = progress.add_task("exporting", total=None)
+                if show_progress:
+                    first = await zep.user.list_ordered(page_size=1)
+                    progress.update(task, total=first.total_count)
+                count = 0
+                async for user in users:
+                    stream.write(json.dumps(user, separators=(",", ":")) + "\n")
+                    count += 1
+                    progress.advance(task)
+                return count
+
+
+async def _call(client: AsyncZep, call: Any) -> Any:
+    async with client as zep:
+        with _sdk_arguments():
+            request = call(zep)
+        return await request
+
+
+def _fields(args: argparse.Namespace) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "email": args.email,
+        "first_name": args.first_name,
+        "last_name": args.last_name,
+    }
+    if args.metadata is not None:
+        try:
+            metadata = json.loads(args.metadata)
+        except ValueError as error:
+            raise UsageError(f"--metadata is not JSON: {error}") from None
+        if not isinstance(metadata, dict):
+            raise UsageError('--metadata must be a JSON object, like \'{"plan": "pro"}\'')
+        fields["metadata"] = metadata
+    return fields
+
+
+def _print_user(user: User, args: argparse.Namespace) -> None:
+    fields = to_dict(user)
+    if args.json:
+        print_json(fields)
+        return
+    width = max(map(len, fields))
+    for name, value in fields.items():
+        print(f"{name:<{width}}  {_show(value)}")
+
+
+def _users_table(users: list[User]) -> Table:
+    table = _table("user id", "email", "name", "sessions", "created (UTC)")
+    for user in users:
+        name = " ".join(part for part in (user.first_name, user.last_name) if part) or None
+        count = None if user.session_count is None else str(user.session_count)
+        table.add_row(
+            _cell(user.user_id),
+            _cell(user.email),
+            _cell(name),
+            _cell(count),
+            _cell(_when(user.created_at)),
+        )
+    return table
+
+
+def _table(*titles: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title in titles:
+        table.add_column(title, overflow="fold")
+    return table
+
+
+def _console() -> Console:
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = _PIPE_WIDTH
+    return console
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False

@@ -1,0 +1,107 @@
+"""The grammar of ``zep-async users ...``; ``_parser`` hangs it on the command line.
+
+It names each command's function (``"_users:get"``) without importing it, so
+building the parser needs neither rich nor the commands' modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .._users import AsyncUsers
+
+__all__ = ["add_users_commands"]
+
+
+def add_users_commands(
+    commands: Any,
+    client: argparse.ArgumentParser,
+    whole: Callable[[int], Callable[[str], int]],
+) -> None:
+    """Add ``users`` and its actions to ``commands`` (a subparsers action).
+
+    Args:
+        commands: What ``add_subparsers`` returned for the top-level commands.
+        client: The parent parser with the connection options.
+        whole: Makes an argument type for whole numbers from a minimum.
+    """
+    users = commands.add_parser(
+        "users", parents=[client], help="list, get, create, update, delete and export users"
+    ).add_subparsers(metavar="ACTION", required=True)
+
+    listing = users.add_parser("list", parents=[client], help="print one page of users")
+    listing.add_argument("--page-number", metavar="N", type=whole(1), help="from 1")
+    listing.add_argument("--page-size", metavar="N", type=whole(1), help="users per page")
+    listing.add_argument("--json", action="store_true", help="print the page as JSON")
+    listing.set_defaults(handler="_users:list_page")
+
+    get = users.add_parser("get", parents=[client], help="print one user")
+    get.add_argument("user_id", metavar="USER_ID")
+    get.add_argument("--json", action="store_true", help="print it as one JSON object")
+    get.set_defaults(handler="_users:get")
+
+    create = users.add_parser("create", parents=[client], help="create a user and print it")
+    create.add_argument("user_id", metavar="USER_ID")
+    _add_fields(create)
+    create.set_defaults(handler="_users:create")
+
+    update = users.add_parser(
+        "update", parents=[client], help="change a user's fields (metadata is merged)"
+    )
+    update.add_argument("user_id", metavar="USER_ID")
+    _add_fields(update)
+    update.set_defaults(handler="_users:update")
+
+    delete = users.add_parser(
+        "delete",
+        parents=[client],
+        help="delete a user with its sessions and their messages",
+        description="Delete a user with its sessions and their messages. On a terminal it "
+        "asks first; elsewhere it refuses (exit status 2) unless --yes is given.",
+    )
+    delete.add_argument("user_id", metavar="USER_ID")
+    delete.add_argument("--yes", "-y", action="store_true", help="delete without asking")
+    delete.set_defaults(handler="_users:delete")
+
+    sessions = users.add_parser("sessions", parents=[client], help="print a user's sessions")
+    sessions.add_argument("user_id", metavar="USER_ID")
+    sessions.add_argument("--json", action="store_true", help="print them as a JSON array")
+    sessions.set_defaults(handler="_users:sessions")
+
+    defaults = inspect.signature(AsyncUsers.iter_users).parameters
+    export = users.add_parser(
+        "export",
+        parents=[client],
+        help="write every user as JSON Lines",
+        description="Write every user, newest first, as one JSON object per line, exactly "
+        "as the server sent it. With --out, the file appears only when the export is complete.",
+    )
+    export.add_argument(
+        "--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)"
+    )
+    export.add_argument(
+        "--page-size",
+        metavar="N",
+        type=whole(1),
+        default=defaults["page_size"].default,
+        help="users per request (default %(default)s)",
+    )
+    export.add_argument(
+        "--prefetch",
+        metavar="N",
+        type=whole(1),
+        default=defaults["prefetch"].default,
+        help="pages fetched at once (default %(default)s)",
+    )
+    export.set_defaults(handler="_users:export")
+
+
+def _add_fields(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", metavar="TEXT")
+    parser.add_argument("--first-name", metavar="TEXT")
+    parser.add_argument("--last-name", metavar="TEXT")
+    parser.add_argument("--metadata", metavar="JSON", help="a JSON object")
+    parser.add_argument("--json", action="store_true", help="print the user as one JSON object")
