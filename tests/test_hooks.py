@@ -209,3 +209,13 @@ async def test_opentelemetry_aiohttp_instrumentation_nests_under_hook_spans(
     assert len(http) == 3
     assert all(s.parent is not None and s.parent.span_id == call.context.span_id for s in http)
     assert (call.attributes or {})["zep.attempts"] == 3
+
+
+def test_async_hooks_are_refused() -> None:
+    """A coroutine function would never be awaited: it is a TypeError naming the hook."""
+
+    async def on_retry(_event: RetryEvent) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="on_retry must be a plain"):
+        Hooks(on_retry=on_retry)

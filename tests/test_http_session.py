@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from tests.conftest import NO_WAIT
-from zep_async import AsyncZep, ClientClosedError, NotFoundError, Zep
+from zep_async import AsyncZep, ClientClosedError, NotFoundError, RetryPolicy, Zep
 from zep_async.testing import LocalZep
 
 
@@ -199,3 +199,25 @@ async def test_sync_client_refuses_http_session(app_session: aiohttp.ClientSessi
     """Zep runs on a loop of its own, so it cannot use a session made on the caller's."""
     with pytest.raises(TypeError, match="share your session with AsyncZep"):
         Zep(api_key="k", http_session=app_session)
+
+
+async def test_session_closed_by_its_owner_between_attempts(local_zep: LocalZep) -> None:
+    """Closed while the call waits to retry: the next attempt raises ClientClosedError."""
+    local_zep.add_session("s-1")
+    local_zep.fail("get_session", 503)
+    session = aiohttp.ClientSession()
+
+    async def owner_closes_it(_delay: float) -> None:
+        await session.close()
+
+    policy = RetryPolicy(initial_delay=0, max_delay=0, sleep=owner_closes_it)
+    zep = AsyncZep(
+        api_key=local_zep.api_key,
+        base_url=local_zep.base_url,
+        retry_policy=policy,
+        http_session=session,
+    )
+    with pytest.raises(ClientClosedError, match="closed by its owner") as caught:
+        await zep.memory.get_session("s-1")
+    assert caught.value.attempts == 2
+    assert len(local_zep.requests) == 1

@@ -9,6 +9,7 @@ call goes on. A client without hooks does no hook work at all.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import logging
 from collections.abc import Callable
@@ -127,6 +128,11 @@ class Hooks:
             if value is not None and not callable(value):
                 raise TypeError(
                     f"{name} must be callable or None, not {_validate.type_name(value)}"
+                )
+            if inspect.iscoroutinefunction(value):
+                raise TypeError(
+                    f"{name} must be a plain (sync) callable: hooks run inline and are not "
+                    "awaited; schedule async work from it (e.g. loop.create_task)"
                 )
 
 

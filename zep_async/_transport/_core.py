@@ -42,7 +42,7 @@ from ..errors import (
 )
 from ._config import Settings, TransportConfig, call_settings
 from ._observe import CallWatch
-from ._pool import new_session, sleep_unless_closed, usable_http_session
+from ._pool import new_session, owner_closed, sleep_unless_closed, usable_http_session
 from ._responses import (
     answered_without_acting,
     attempt_failure,
@@ -344,6 +344,8 @@ class Transport:
                 except (RuntimeError, TimeoutError, aiohttp.ClientError) as exc:
                     if self._closed:  # its pool closed under it (RuntimeError: "Session is closed")
                         raise closed_while_running(method, url, attempt, write) from exc
+                    if self._foreign is not None and self._foreign.closed:
+                        raise owner_closed(method, str(url), attempt, write) from exc
                     if not isinstance(exc, TimeoutError | aiohttp.ClientError):
                         raise
                     error, unsent = attempt_failure(

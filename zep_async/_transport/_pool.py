@@ -21,6 +21,7 @@ __all__ = [
     "check_http_session",
     "check_trace_configs",
     "new_session",
+    "owner_closed",
     "sleep_unless_closed",
     "usable_http_session",
 ]
@@ -97,16 +98,28 @@ def usable_http_session(
 ) -> aiohttp.ClientSession:
     """``session`` if a call on ``loop`` can use it now; a clear error otherwise."""
     if session.closed:
-        raise ClientClosedError(
-            "the aiohttp ClientSession passed as http_session was closed by its owner; "
-            "create the AsyncZep again with an open session"
-        )
+        raise owner_closed()
     if _session_loop(session) not in (None, loop):
         raise RuntimeError(
             "the http_session passed to this client belongs to another event loop; "
             "call the client on the loop that made the session"
         )
     return session
+
+
+def owner_closed(
+    method: str | None = None, url: str | None = None, attempts: int = 1, write: bool = False
+) -> ClientClosedError:
+    """The error of a call whose http_session its owner closed (before or during it)."""
+    error = ClientClosedError(
+        "the aiohttp ClientSession passed as http_session was closed by its owner; "
+        "create the AsyncZep again with an open session",
+        method=method,
+        url=url,
+        attempts=attempts,
+    )
+    error.may_have_been_applied = write  # closed during a write: it may have been applied
+    return error
 
 
 def check_trace_configs(trace_configs: object) -> tuple[aiohttp.TraceConfig, ...]:
