@@ -6,9 +6,11 @@
 from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
 from ._convert import from_dict, to_dict
+from ._hooks import AttemptEvent, CallEndEvent, CallStartEvent, Hooks, RetryEvent
 from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._pydantic import to_json
+from ._raw import RawResponse
 from ._retry import RetryPolicy
 from ._sync import SyncMemory, SyncUsers, Zep
 from ._users import AsyncUsers
@@ -77,8 +79,11 @@ __all__ = [
     "AsyncMemory",
     "AsyncUsers",
     "AsyncZep",
+    "AttemptEvent",
     "AuthenticationError",
     "BadRequestError",
+    "CallEndEvent",
+    "CallStartEvent",
     "ClassifySessionRequest",
     "ClientClosedError",
     "ConflictError",
@@ -88,6 +93,7 @@ __all__ = [
     "Fact",
     "FactRatingExamples",
     "FactRatingInstruction",
+    "Hooks",
     "InternalServerError",
     "Memory",
     "MemorySearchResult",
@@ -97,7 +103,9 @@ __all__ = [
     "OrderBy",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestOptions",
+    "RetryEvent",
     "RetryPolicy",
     "RoleType",
     "SearchScope",

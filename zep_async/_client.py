@@ -6,12 +6,13 @@ import ipaddress
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 from urllib.parse import quote, urlsplit
 
 from . import _validate
+from ._hooks import Hooks
 from ._memory import AsyncMemory
 from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
@@ -20,7 +21,7 @@ from ._users import AsyncUsers
 if TYPE_CHECKING:
     import ssl as ssl_module
 
-    from ._transport import Transport
+    from ._transport import ClientSession, TraceConfig, Transport
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncZep"]
 
@@ -183,6 +184,21 @@ class AsyncZep:
             write is then resent only when the server provably did not act on it
             (the connection could not be opened, or a 429). A call's
             ``request_options={"retry_writes": ...}`` wins over this.
+        connect_timeout: Seconds each attempt may spend getting a connection (a free
+            slot of the pool, DNS, TCP and TLS set-up), within ``timeout``; not set, only
+            ``timeout`` bounds it. A dead host then fails fast while a slow answer may
+            take its time; when it runs out the request was not sent, so even a write
+            is retried.
+        http_session: An ``aiohttp.ClientSession`` your application owns, to share its
+            pool. The SDK never closes it (``aclose`` leaves it open) and still sends
+            its own headers, timeouts and retry rules with each request; ``ssl``,
+            ``max_connections``, ``trust_env`` and ``trace_configs`` are then the
+            session's business and must be left at their defaults. See
+            docs/configuration.md.
+        trace_configs: ``aiohttp.TraceConfig`` objects for the SDK's own pool (aiohttp's
+            request tracing, e.g. OpenTelemetry's aiohttp instrumentation).
+        hooks: The SDK's ``Hooks``: called as a call starts, before each attempt, on
+            each retry (with its reason and delay) and when the call ends.
 
     Raises:
         TypeError, ValueError: A bad argument; the API key is never shown.
@@ -211,6 +227,10 @@ class AsyncZep:
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
         retry_writes: bool = False,
+        connect_timeout: float | None = None,
+        http_session: ClientSession | None = None,
+        trace_configs: Sequence[TraceConfig] | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         key = _resolve_api_key(api_key)
         self._base_url = _resolve_base_url(base_url)
@@ -227,7 +247,7 @@ class AsyncZep:
         # a bare import's time would otherwise go to aiohttp building its SSL contexts.
         import ssl as ssl_module
 
-        from ._transport import Transport, TransportConfig
+        from ._transport import Transport, TransportConfig, check_http_session, check_trace_configs
 
         if not isinstance(ssl, ssl_module.SSLContext | bool):
             raise TypeError(
@@ -235,6 +255,26 @@ class AsyncZep:
             )
         if ssl is False and self._base_url.startswith("https:"):
             _warn_unverified_tls(self._base_url)
+        if connect_timeout is not None:
+            connect_timeout = _validate.check_seconds("connect_timeout", connect_timeout)
+        if hooks is not None and not isinstance(hooks, Hooks):
+            raise TypeError(f"hooks must be a zep_async.Hooks, not {_validate.type_name(hooks)}")
+        traces = () if trace_configs is None else check_trace_configs(trace_configs)
+        if http_session is not None:
+            http_session = check_http_session(http_session)
+            # Settings of a pool belong to whoever made the pool.
+            given = {
+                "ssl": ssl is not True,
+                "max_connections": max_connections != 100,
+                "trust_env": trust_env is not False,
+                "trace_configs": bool(traces),
+            }
+            clash = [name for name, set_ in given.items() if set_]
+            if clash:
+                raise ValueError(
+                    f"{', '.join(clash)} cannot be combined with http_session: they configure "
+                    "a connection pool, and http_session brings its own; set them on it"
+                )
         self._transport: Transport = Transport(
             TransportConfig(
                 base_url=self._base_url,
@@ -248,6 +288,10 @@ class AsyncZep:
                 ssl=ssl,
                 trust_env=_validate.check_bool("trust_env", trust_env),
                 retry_writes=_validate.check_bool("retry_writes", retry_writes),
+                connect_timeout=connect_timeout,
+                hooks=hooks,
+                trace_configs=traces,
+                http_session=http_session,
             )
         )
         self.memory = AsyncMemory(self._transport)

@@ -16,6 +16,9 @@ class RequestOptions(TypedDict, total=False):
     Keys:
         timeout_in_seconds: Time limit of each attempt.
         total_timeout_in_seconds: Time limit of the whole call, retries and waits included.
+        connect_timeout_in_seconds: Time limit of getting a connection in each attempt
+            (a free pool slot, DNS, TCP and TLS set-up); when it runs out the request was
+            not sent, so even a write is retried.
         max_retries: Retries after the first attempt; ``0`` means exactly one attempt.
         additional_headers: Extra headers; they win over the client's headers and the
             SDK's own (``Authorization`` included), names compared case-insensitively.
@@ -28,6 +31,7 @@ class RequestOptions(TypedDict, total=False):
 
     timeout_in_seconds: float
     total_timeout_in_seconds: float
+    connect_timeout_in_seconds: float
     max_retries: int
     additional_headers: Mapping[str, str]
     additional_query_parameters: Mapping[str, str | int | float | bool]
@@ -42,6 +46,7 @@ class CheckedOptions(TypedDict, total=False):
 
     timeout_in_seconds: float
     total_timeout_in_seconds: float
+    connect_timeout_in_seconds: float
     max_retries: int
     additional_headers: dict[str, str]
     additional_query_parameters: dict[str, str]
@@ -71,6 +76,10 @@ def check_request_options(options: object) -> CheckedOptions:
     if "total_timeout_in_seconds" in options:
         checked["total_timeout_in_seconds"] = _validate.check_seconds(
             "request_options['total_timeout_in_seconds']", options["total_timeout_in_seconds"]
+        )
+    if "connect_timeout_in_seconds" in options:
+        checked["connect_timeout_in_seconds"] = _validate.check_seconds(
+            "request_options['connect_timeout_in_seconds']", options["connect_timeout_in_seconds"]
         )
     if "max_retries" in options:
         checked["max_retries"] = _validate.check_int(

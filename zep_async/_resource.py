@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from . import _validate
 from ._options import CheckedOptions, RequestOptions, check_request_options
+from ._raw import AsyncRawResponses
 
 if TYPE_CHECKING:
     from ._transport import Transport
@@ -67,3 +68,8 @@ class Resource:
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+
+    @property
+    def with_raw_response(self) -> AsyncRawResponses:
+        """This resource's calls, each returning a ``RawResponse`` (status, headers, ...)."""
+        return AsyncRawResponses(self)

@@ -20,11 +20,12 @@ from __future__ import annotations
 import contextlib
 import os
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from ._client import AsyncZep
+from ._hooks import Hooks
 from ._memory import AsyncMemory
 from ._retry import RetryPolicy
 from ._runner import Runner
@@ -34,6 +35,8 @@ from .errors import ClientClosedError
 
 if TYPE_CHECKING:
     import ssl as ssl_module
+
+    from ._transport import ClientSession, TraceConfig
 
 __all__ = ["SyncMemory", "SyncUsers", "Zep"]
 
@@ -139,6 +142,10 @@ class Zep:
     call ``zep.close()`` (see it for what happens to calls in flight); a client
     dropped or never closed is closed when collected or at interpreter exit.
 
+    ``http_session`` is refused (TypeError): an aiohttp session belongs to the loop
+    it was made on, and ``Zep`` runs its calls on a loop of its own; use ``AsyncZep``
+    to share your application's pool. ``hooks`` run on that loop's thread.
+
     Example:
         >>> with Zep(api_key="...") as zep:  # doctest: +SKIP
         ...     session = zep.memory.get_session("support-chat-42")
@@ -163,7 +170,17 @@ class Zep:
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
         retry_writes: bool = False,
+        connect_timeout: float | None = None,
+        http_session: ClientSession | None = None,
+        trace_configs: Sequence[TraceConfig] | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
+        if http_session is not None:
+            raise TypeError(
+                "Zep does not take http_session: an aiohttp ClientSession belongs to the "
+                "event loop it was made on, and Zep runs every call on a loop of its own "
+                "(its pool lives there); share your session with AsyncZep instead"
+            )
         settings: dict[str, Any] = {
             "api_key": api_key,
             "base_url": base_url,
@@ -176,6 +193,9 @@ class Zep:
             "ssl": ssl,
             "trust_env": trust_env,
             "retry_writes": retry_writes,
+            "connect_timeout": connect_timeout,
+            "trace_configs": trace_configs,
+            "hooks": hooks,
         }
         self._async = AsyncZep(**settings)
         self._core = _Core(self._async)

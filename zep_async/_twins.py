@@ -39,12 +39,14 @@ from typing import (
     overload,
 )
 
+from ._raw import RawResponse, walk_refusal
+
 if TYPE_CHECKING:
     from typing import Self
 
     from ._runner import Runner
 
-__all__ = ["SyncResource", "blocking", "iterating"]
+__all__ = ["SyncRawResponses", "SyncResource", "blocking", "iterating"]
 
 A = TypeVar("A")
 P = ParamSpec("P")
@@ -80,6 +82,51 @@ class SyncResource:
         # and nothing points back at the Zep, so a dropped Zep is freed at once.
         self._core = core
         self._async: Any = getattr(core.client, self._resource)
+
+    @property
+    def with_raw_response(self) -> SyncRawResponses:
+        """This resource's calls, each returning a ``RawResponse`` (status, headers, ...)."""
+        return SyncRawResponses(self)
+
+
+class SyncRawResponses:
+    """``zep.<resource>.with_raw_response`` of ``Zep``: each call returns a ``RawResponse``.
+
+    Every method with a ``blocking`` twin is offered; walks (``iterating``) are not.
+
+    Example:
+        >>> raw = zep.memory.with_raw_response.get_session("s-1")  # doctest: +SKIP
+        >>> raw.status_code, raw.request_id, raw.parsed.session_id
+    """
+
+    __slots__ = ("_resource",)
+
+    def __init__(self, resource: SyncResource) -> None:
+        self._resource = resource
+
+    def __getattr__(self, name: str) -> Callable[..., RawResponse[Any]]:
+        resource = self._resource
+        twin = getattr(type(resource), name, None)
+        if isinstance(twin, iterating):
+            raise AttributeError(walk_refusal(name))
+        if not isinstance(twin, blocking):
+            raise AttributeError(f"with_raw_response has no {name}: it is not an API call")
+        call = getattr(resource._async.with_raw_response, name)
+        runner = resource._core.runner
+
+        def raw(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            result: RawResponse[Any] = runner.call(call, *args, **kwargs)
+            return result
+
+        raw.__name__, raw.__qualname__, raw.__doc__ = name, name, call.__doc__
+        return raw
+
+    def __dir__(self) -> list[str]:
+        owner = type(self._resource)
+        return [name for name in dir(owner) if isinstance(getattr(owner, name), blocking)]
+
+    def __repr__(self) -> str:
+        return f"<with_raw_response of {type(self._resource).__name__}>"
 
 
 class _Twin:

@@ -6,7 +6,19 @@ turns everything that can go wrong into the exceptions of ``zep_async.errors``
 (``_responses``).
 """
 
+from aiohttp import ClientSession, TraceConfig
+
 from ._core import USER_AGENT, Transport, TransportConfig
+from ._pool import check_http_session, check_trace_configs
 from ._responses import MAX_BODY_BYTES
 
-__all__ = ["MAX_BODY_BYTES", "USER_AGENT", "Transport", "TransportConfig"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "USER_AGENT",
+    "ClientSession",
+    "TraceConfig",
+    "Transport",
+    "TransportConfig",
+    "check_http_session",
+    "check_trace_configs",
+]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import aiohttp
 from attrs import frozen
 
+from .._hooks import Hooks
 from .._retry import RetryPolicy
 
 __all__ = ["Settings", "TransportConfig", "call_settings"]
@@ -28,6 +29,12 @@ class TransportConfig:
     ssl: ssl_module.SSLContext | bool
     trust_env: bool
     retry_writes: bool = False
+    #: Seconds to get a connection (pool slot, DNS, TCP and TLS set-up); None: no own limit.
+    connect_timeout: float | None = None
+    hooks: Hooks | None = None
+    trace_configs: tuple[aiohttp.TraceConfig, ...] = ()
+    #: The application's session (never closed here); None: the transport makes its own.
+    http_session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
         return f"TransportConfig(base_url={self.base_url!r}, api_key='***')"
@@ -40,15 +47,22 @@ class Settings:
     timeout: float
     total_timeout: float | None
     max_retries: int
+    connect_timeout: float | None
     client_timeout: aiohttp.ClientTimeout
     #: The first attempt's limit: ``timeout``, or the whole budget when that is shorter.
     first_timeout: aiohttp.ClientTimeout
 
 
-def call_settings(timeout: float, total_timeout: float | None, max_retries: int) -> Settings:
-    """The limits of a call with this per-attempt ``timeout`` and overall budget."""
-    client_timeout = aiohttp.ClientTimeout(total=timeout)
+def call_settings(
+    timeout: float, total_timeout: float | None, max_retries: int, connect: float | None = None
+) -> Settings:
+    """The limits of a call with this per-attempt ``timeout``, overall budget and connect limit.
+
+    ``connect`` is aiohttp's ``connect``: getting a connection, a free pool slot, DNS,
+    TCP and TLS set-up included; it runs inside the attempt's own limit.
+    """
+    client_timeout = aiohttp.ClientTimeout(total=timeout, connect=connect)
     first = client_timeout
     if total_timeout is not None and total_timeout < timeout:
-        first = aiohttp.ClientTimeout(total=total_timeout)
-    return Settings(timeout, total_timeout, max_retries, client_timeout, first)
+        first = aiohttp.ClientTimeout(total=total_timeout, connect=connect)
+    return Settings(timeout, total_timeout, max_retries, connect, client_timeout, first)

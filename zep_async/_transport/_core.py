@@ -20,10 +20,11 @@ from yarl import URL
 
 from .._convert import decode
 from .._failures import cause as _cause
-from .._failures import describe as _describe
-from .._failures import note_budget_stop, timeout_error
+from .._failures import note_budget_stop
 from .._failures import request_id as _request_id
+from .._hooks import Hooks
 from .._options import CheckedOptions
+from .._raw import RECORDER
 from .._retry import (
     IDEMPOTENT_METHODS,
     READ_METHODS,
@@ -33,7 +34,6 @@ from .._retry import (
 )
 from .._version import __version__
 from ..errors import (
-    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -41,14 +41,16 @@ from ..errors import (
     ZepError,
 )
 from ._config import Settings, TransportConfig, call_settings
+from ._observe import CallWatch
+from ._pool import new_session, owner_closed, sleep_unless_closed, usable_http_session
 from ._responses import (
     answered_without_acting,
+    attempt_failure,
     closed_while_running,
     env_proxy,
     read_body,
     response_status_error,
     too_large,
-    without_request_headers,
 )
 
 __all__ = ["USER_AGENT", "Transport", "TransportConfig"]
@@ -88,8 +90,19 @@ class Transport:
         self._session_headers = self._headers
         # A body's Content-Type is a default too: the client's own wins.
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
+        # The application's session has its own defaults: ours go with every request,
+        # winning over its headers of the same names (aiohttp's merge rule).
+        self._foreign = config.http_session
+        self._plain_headers: Mapping[str, str] | None = None
+        if self._foreign is not None:
+            self._plain_headers = self._headers
+            self._body_headers = self._headers.copy()
+            self._body_headers.setdefault("Content-Type", "application/json")
+        self._hooks: Hooks | None = config.hooks
         # No overall budget unless one is set: max_retries then means what it says.
-        self._defaults = call_settings(config.timeout, config.total_timeout, config.max_retries)
+        self._defaults = call_settings(
+            config.timeout, config.total_timeout, config.max_retries, config.connect_timeout
+        )
         # Read once, here: a lookup per call would need a thread (it may read .netrc)
         # and would run before, or outside, the call's deadline.
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
@@ -108,25 +121,12 @@ class Transport:
         if self._closed:
             raise ClientClosedError("this client is closed; create a new one to make more calls")
         loop = asyncio.get_running_loop()
+        if self._foreign is not None:
+            return usable_http_session(self._foreign, loop)
         if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self._config.max_connections, ssl=self._config.ssl
+            self._session = new_session(
+                self._config, self._session_headers, self._defaults.client_timeout
             )
-            # trust_env stays off in aiohttp itself: there it also fetches a Basic login
-            # from .netrc for the API host, which clashes with the key's Authorization
-            # header and fails every call (ValueError). request() reads the proxy instead.
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers=self._session_headers,
-                trust_env=False,
-                timeout=self._defaults.client_timeout,
-                raise_for_status=False,
-            )
-            # aiohttp quietly resends an idempotent request once when the server drops
-            # the connection; the retry loop below is the only one, so attempt counts
-            # and max_retries=0 mean what they say.
-            if hasattr(self._session, "_retry_connection"):
-                self._session._retry_connection = False
             self._loop = loop
         elif loop is not self._loop:
             raise RuntimeError(
@@ -154,6 +154,8 @@ class Transport:
         self._closed = True
         self._closing.set()
         self._session = None
+        # An http_session given by the application is never closed here (it was never
+        # stored in self._session): its owner closes it.
         if session is None or session.closed or self._loop is None or self._loop.is_closed():
             # A pool whose loop has ended cannot be closed from another loop.
             return
@@ -172,7 +174,9 @@ class Transport:
         defaults = self._defaults
         timeout = options.get("timeout_in_seconds", defaults.timeout)
         total = options.get("total_timeout_in_seconds", self._config.total_timeout)
-        settings = call_settings(timeout, total, options.get("max_retries", defaults.max_retries))
+        connect = options.get("connect_timeout_in_seconds", defaults.connect_timeout)
+        retries = options.get("max_retries", defaults.max_retries)
+        settings = call_settings(timeout, total, retries, connect)
         extra = options.get("additional_headers")
         if not extra:
             return settings, None
@@ -236,11 +240,12 @@ class Transport:
         What is retried depends on the method. Reads and DELETE (idempotent) are
         retried after any retryable failure. A POST or PATCH (Zep's writes are not
         idempotent) is resent only when the server provably did not act on it: the
-        connection could not be opened, or a 429; unless ``retry_writes`` (per call,
-        else the client's) or ``retry_non_idempotent`` allows every retry. For any
-        method but a read, an error after a failure that may have applied the
-        request (5xx, timeout, connection lost after sending, cut body), on this
-        attempt or an earlier one, has ``may_have_been_applied`` set.
+        connection could not be opened (refused, or the connect timeout ran out), or
+        a 429; unless ``retry_writes`` (per call, else the client's) or
+        ``retry_non_idempotent`` allows every retry. For any method but a read, an
+        error after a failure that may have applied the request (5xx, timeout, connection
+        lost after sending, cut body), on this attempt or an earlier one, has
+        ``may_have_been_applied`` set.
 
         Returns:
             ``(status, body, headers, url, attempts)`` of the 2xx response.
@@ -251,7 +256,7 @@ class Transport:
         """
         session = self._open()
         settings, extra_headers = self._resolve(options)
-        headers: Mapping[str, str] | None = extra_headers
+        headers: Mapping[str, str] | None = extra_headers or self._plain_headers
         policy = self._policy
         budget = settings.total_timeout
         # The budget covers everything from here to the result: nothing above awaits.
@@ -277,136 +282,129 @@ class Transport:
         proxy, proxy_auth = self._proxy
         last_answer: str | None = None
         attempt = 0
-        while True:
-            if self._closing.is_set():  # aclose began: no attempt starts after it
-                raise closed_while_running(method, url, attempt, write)
-            attempt += 1
-            started = time.perf_counter()
-            # Only the first attempt can meet the budget: a retry starts only when a whole
-            # attempt still fits (next_delay), so it always gets its full timeout.
-            client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
-            error: ZepError
-            unsent = False  # did the server provably not act on this attempt?
-            try:
-                # No redirects: the key goes to base_url and nowhere else (aiohttp keeps it
-                # on a same-origin hop and keeps the caller's other headers on any hop).
-                async with session.request(
+        # Hooks and raw responses cost nothing unless asked for: two lookups per call.
+        recorder = RECORDER.get()
+        watch = None
+        if self._hooks is not None or recorder is not None:
+            watch = CallWatch(self._hooks, recorder, method, str(url))
+        try:
+            while True:
+                if self._closing.is_set():  # aclose began: no attempt starts after it
+                    raise closed_while_running(method, url, attempt, write)
+                attempt += 1
+                if watch is not None:
+                    watch.attempt(attempt)
+                started = time.perf_counter()
+                # Only the first attempt can meet the budget: a retry starts only when a
+                # whole attempt still fits (next_delay), so it always gets its full timeout.
+                client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
+                error: ZepError
+                unsent = False  # did the server provably not act on this attempt?
+                try:
+                    # No redirects: the key goes to base_url and nowhere else (aiohttp keeps
+                    # it on a same-origin hop and keeps the caller's other headers on any).
+                    async with session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=body,
+                        timeout=client_timeout,
+                        allow_redirects=False,
+                        raise_for_status=False,
+                        proxy=proxy,
+                        proxy_auth=proxy_auth,
+                    ) as response:
+                        data, whole = await read_body(response)
+                        status = response.status
+                        if status < 300:
+                            if not whole:
+                                error = too_large(response, data, method, str(url), attempt)
+                                error.may_have_been_applied = write
+                                raise error
+                            if log.isEnabledFor(logging.DEBUG):
+                                log.debug(
+                                    "%s %s -> %d (attempt %d) in %.1f ms",
+                                    method,
+                                    url,
+                                    status,
+                                    attempt,
+                                    (time.perf_counter() - started) * 1000,
+                                )
+                            if watch is not None:
+                                watch.succeeded(status, response.headers, attempt)
+                            return status, data, response.headers, url, attempt
+                        error = response_status_error(response, data, method, str(url))
+                        unsent = status in REFUSED_STATUSES
+                except asyncio.CancelledError as exc:
+                    # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
+                    task = asyncio.current_task()
+                    if not self._closed or (task is not None and task.cancelling()):
+                        raise
+                    raise closed_while_running(method, url, attempt, write) from exc
+                except (RuntimeError, TimeoutError, aiohttp.ClientError) as exc:
+                    if self._closed:  # its pool closed under it (RuntimeError: "Session is closed")
+                        raise closed_while_running(method, url, attempt, write) from exc
+                    if self._foreign is not None and self._foreign.closed:
+                        raise owner_closed(method, str(url), attempt, write) from exc
+                    if not isinstance(exc, TimeoutError | aiohttp.ClientError):
+                        raise
+                    error, unsent = attempt_failure(
+                        exc,
+                        method,
+                        url,
+                        attempt,
+                        settings,
+                        budget_limited=client_timeout is not settings.client_timeout,
+                        last_answer=last_answer,
+                    )
+                error.attempts = attempt
+                if write:
+                    applied = applied or not (unsent or answered_without_acting(error))
+                    error.may_have_been_applied = applied
+                retryable = (resend_any or unsent) and (
+                    not isinstance(error, APIStatusError) or error.status_code in RETRYABLE_STATUSES
+                )
+                delay = None
+                if retryable:
+                    delay = next_delay(
+                        policy,
+                        retries_done=attempt - 1,
+                        max_retries=max_retries,
+                        retry_after=error.retry_after
+                        if isinstance(error, APIStatusError)
+                        else None,
+                        remaining=None if deadline is None else deadline - policy.clock(),
+                        attempt_time=settings.timeout,
+                    )
+                if delay is None:
+                    # (A timeout of an attempt the budget itself cut short already says so.)
+                    clipped = client_timeout is not settings.client_timeout
+                    said = clipped and isinstance(error, APITimeoutError)
+                    if retryable and budget is not None and attempt <= max_retries and not said:
+                        note_budget_stop(error, attempt, settings.timeout, budget, policy)
+                    if log.isEnabledFor(logging.DEBUG):
+                        log.debug("%s %s failed for good: %s", method, url, _cause(error))
+                    raise error
+                log.info(
+                    "retrying %s %s (attempt %d of %d) after %s in %.3f s",
                     method,
                     url,
-                    headers=headers,
-                    data=body,
-                    timeout=client_timeout,
-                    allow_redirects=False,
-                    proxy=proxy,
-                    proxy_auth=proxy_auth,
-                ) as response:
-                    data, whole = await read_body(response)
-                    status = response.status
-                    if status < 300:
-                        if not whole:
-                            error = too_large(response, data, method, str(url), attempt)
-                            error.may_have_been_applied = write
-                            raise error
-                        if log.isEnabledFor(logging.DEBUG):
-                            log.debug(
-                                "%s %s -> %d (attempt %d) in %.1f ms",
-                                method,
-                                url,
-                                status,
-                                attempt,
-                                (time.perf_counter() - started) * 1000,
-                            )
-                        return status, data, response.headers, url, attempt
-                    error = response_status_error(response, data, method, str(url))
-                    unsent = status in REFUSED_STATUSES
-            except asyncio.CancelledError as exc:
-                # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
-                task = asyncio.current_task()
-                if not self._closed or (task is not None and task.cancelling()):
-                    raise
-                raise closed_while_running(method, url, attempt, write) from exc
-            except RuntimeError as exc:  # aiohttp's "Session is closed"
-                if not self._closed:
-                    raise
-                raise closed_while_running(method, url, attempt, write) from exc
-            except TimeoutError as exc:
-                if self._closed:
-                    raise closed_while_running(method, url, attempt, write) from exc
-                error = timeout_error(
-                    method,
-                    str(url),
-                    attempt,
-                    settings.timeout,
-                    settings.total_timeout,
-                    budget_limited=client_timeout is not settings.client_timeout,
-                    last_answer=last_answer,
+                    attempt + 1,
+                    max_retries + 1,
+                    _cause(error),
+                    delay,
                 )
-                error.__cause__ = exc
-            except aiohttp.ClientError as exc:
-                if self._closed:
-                    raise closed_while_running(method, url, attempt, write) from exc
-                url_text = str(url)
-                error = APIConnectionError(
-                    f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
-                )
-                error.__cause__ = without_request_headers(exc)
-                # Only a connection that could not be opened (refused, DNS, TLS) proves
-                # the server never saw the request; a disconnect may follow a commit.
-                unsent = isinstance(exc, aiohttp.ClientConnectorError)
-            error.attempts = attempt
-            if write:
-                applied = applied or not (unsent or answered_without_acting(error))
-                error.may_have_been_applied = applied
-            retryable = (resend_any or unsent) and (
-                not isinstance(error, APIStatusError) or error.status_code in RETRYABLE_STATUSES
-            )
-            delay = None
-            if retryable:
-                delay = next_delay(
-                    policy,
-                    retries_done=attempt - 1,
-                    max_retries=max_retries,
-                    retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
-                    remaining=None if deadline is None else deadline - policy.clock(),
-                    attempt_time=settings.timeout,
-                )
-            if delay is None:
-                # (A timeout of an attempt the budget itself cut short already says so.)
-                clipped = client_timeout is not settings.client_timeout
-                said = clipped and isinstance(error, APITimeoutError)
-                if retryable and budget is not None and attempt <= max_retries and not said:
+                if watch is not None:
+                    watch.retry(attempt, error, delay)
+                if isinstance(error, APIStatusError):
+                    last_answer = f"status {error.status_code} on attempt {attempt}"
+                await sleep_unless_closed(self._closing, self._policy, delay)
+                # The wait may overrun (a busy loop): a retry still never starts cut short.
+                late = deadline is not None and deadline - policy.clock() < settings.timeout
+                if late and budget is not None:
                     note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                if log.isEnabledFor(logging.DEBUG):
-                    log.debug("%s %s failed for good: %s", method, url, _cause(error))
-                raise error
-            log.info(
-                "retrying %s %s (attempt %d of %d) after %s in %.3f s",
-                method,
-                url,
-                attempt + 1,
-                max_retries + 1,
-                _cause(error),
-                delay,
-            )
-            if isinstance(error, APIStatusError):
-                last_answer = f"status {error.status_code} on attempt {attempt}"
-            await self._sleep_unless_closed(delay)
-            # The wait may overrun (a busy loop): a retry still never starts cut short.
-            late = deadline is not None and deadline - policy.clock() < settings.timeout
-            if late and budget is not None:
-                note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                raise error
-
-    async def _sleep_unless_closed(self, delay: float) -> None:
-        """The policy's wait between attempts, cut short by ``aclose``."""
-        if self._closing.is_set():
-            return
-        sleep = asyncio.ensure_future(self._policy.sleep(delay))
-        closing = asyncio.ensure_future(self._closing.wait())
-        try:
-            await asyncio.wait((sleep, closing), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleep.cancel()
-            closing.cancel()
-        if sleep.done() and not sleep.cancelled() and (exc := sleep.exception()) is not None:
-            raise exc
+                    raise error
+        except BaseException as exc:
+            if watch is not None:
+                watch.failed(exc, attempt)
+            raise

@@ -12,20 +12,26 @@ from aiohttp.helpers import get_env_proxy_for_url
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .._failures import MAX_ERROR_BODY_BYTES, status_error
+from .._failures import MAX_ERROR_BODY_BYTES, status_error, timeout_error
+from .._failures import describe as _describe
 from .._failures import request_id as _request_id
 from ..errors import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     ClientClosedError,
     ZepError,
     excerpt,
 )
+from ._config import Settings
 
 __all__ = [
     "MAX_BODY_BYTES",
     "answered_without_acting",
+    "attempt_failure",
     "closed_while_running",
+    "connect_timeout_error",
     "env_proxy",
     "read_body",
     "response_status_error",
@@ -52,6 +58,24 @@ def closed_while_running(method: str, url: URL, attempts: int, write: bool) -> C
     # Whether the server saw it is unknown: a write may have been applied.
     error.may_have_been_applied = write
     return error
+
+
+def connect_timeout_error(
+    method: str, url: URL, attempt: int, connect_timeout: float | None
+) -> APITimeoutError:
+    """The error of an attempt that ran out of its connect timeout: nothing was sent."""
+    url_text = str(url)
+    limit = "the connect timeout"
+    if connect_timeout is not None:
+        limit += f" connect_timeout={connect_timeout:g} s"
+    return APITimeoutError(
+        f"{method} {url_text} timed out: attempt {attempt} could not connect within {limit} "
+        "(DNS, TCP and TLS set-up, or a wait for a free connection of the pool); "
+        "the request was not sent",
+        method=method,
+        url=url_text,
+        attempts=attempt,
+    )
 
 
 def env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
@@ -126,3 +150,44 @@ def without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
 def answered_without_acting(error: ZepError) -> bool:
     """Whether the server's answer says it did not apply the request (a 3xx or 4xx)."""
     return isinstance(error, APIStatusError) and error.status_code < 500
+
+
+def attempt_failure(
+    exc: TimeoutError | aiohttp.ClientError,
+    method: str,
+    url: URL,
+    attempt: int,
+    settings: Settings,
+    *,
+    budget_limited: bool,
+    last_answer: str | None,
+) -> tuple[ZepError, bool]:
+    """The error of an attempt aiohttp gave up on, and whether it provably was not sent.
+
+    Only a connection that could not be opened (refused, DNS, TLS, or the connect
+    timeout) proves the server never saw the request; a disconnect or a timeout
+    later on may follow a commit.
+    """
+    error: ZepError
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        error, unsent = connect_timeout_error(method, url, attempt, settings.connect_timeout), True
+        error.__cause__ = exc
+    elif isinstance(exc, TimeoutError):
+        error = timeout_error(
+            method,
+            str(url),
+            attempt,
+            settings.timeout,
+            settings.total_timeout,
+            budget_limited=budget_limited,
+            last_answer=last_answer,
+        )
+        error.__cause__, unsent = exc, False
+    else:
+        url_text = str(url)
+        error = APIConnectionError(
+            f"{method} {url_text} failed: {_describe(exc)}", method=method, url=url_text
+        )
+        error.__cause__ = without_request_headers(exc)
+        unsent = isinstance(exc, aiohttp.ClientConnectorError)
+    return error, unsent

@@ -1,0 +1,154 @@
+"""The connection pool: the one the transport makes, or the application's own session.
+
+``new_session`` builds the SDK's pool; ``check_http_session`` vets a session passed
+as ``AsyncZep(http_session=...)`` at construction, and ``usable_http_session`` again
+at each call (its owner may have closed it, or it may belong to another loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+
+import aiohttp
+
+from .. import _validate
+from .._retry import RetryPolicy
+from ..errors import ClientClosedError
+from ._config import TransportConfig
+
+__all__ = [
+    "check_http_session",
+    "check_trace_configs",
+    "new_session",
+    "owner_closed",
+    "sleep_unless_closed",
+    "usable_http_session",
+]
+
+
+def new_session(
+    config: TransportConfig, headers: Mapping[str, str], timeout: aiohttp.ClientTimeout
+) -> aiohttp.ClientSession:
+    """The SDK's own pool, with the client's headers and limits as its defaults."""
+    connector = aiohttp.TCPConnector(limit=config.max_connections, ssl=config.ssl)
+    # trust_env stays off in aiohttp itself: there it also fetches a Basic login from
+    # .netrc for the API host, which clashes with the key's Authorization header and
+    # fails every call (ValueError). The transport reads the proxy instead.
+    session = aiohttp.ClientSession(
+        connector=connector,
+        headers=headers,
+        trust_env=False,
+        timeout=timeout,
+        raise_for_status=False,
+        trace_configs=list(config.trace_configs) or None,
+    )
+    # aiohttp quietly resends an idempotent request once when the server drops the
+    # connection; the transport's retry loop is the only one, so attempt counts and
+    # max_retries=0 mean what they say.
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+    return session
+
+
+def _session_loop(session: aiohttp.ClientSession) -> asyncio.AbstractEventLoop | None:
+    loop = getattr(session, "_loop", None)  # ClientSession.loop warns that it is deprecated
+    return loop if isinstance(loop, asyncio.AbstractEventLoop) else None
+
+
+def check_http_session(session: object) -> aiohttp.ClientSession:
+    """Refuse, before any call, a session the SDK cannot use as it promises.
+
+    Raises:
+        TypeError: Not an ``aiohttp.ClientSession``.
+        ValueError: Closed, bound to a closed loop or to another running loop, with a
+            default ``auth`` (it would clash with the key's ``Authorization``), or with
+            ``auto_decompress=False`` (bodies would arrive compressed).
+    """
+    if not isinstance(session, aiohttp.ClientSession):
+        raise TypeError(
+            f"http_session must be an aiohttp.ClientSession, not {_validate.type_name(session)}"
+        )
+    if session.closed:
+        raise ValueError("http_session is closed; pass an open aiohttp.ClientSession")
+    loop = _session_loop(session)
+    if loop is not None and loop.is_closed():
+        raise ValueError("http_session belongs to an event loop that is closed")
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None and loop is not None and loop is not running:
+        raise ValueError(
+            "http_session belongs to another event loop than the running one; "
+            "create the AsyncZep on the loop the session was made on"
+        )
+    if session.auth is not None:
+        raise ValueError(
+            "http_session has a default auth=...; the SDK sends its own Authorization "
+            "header (the API key), and aiohttp refuses both on one request"
+        )
+    if not session.auto_decompress:
+        raise ValueError("http_session has auto_decompress=False; the SDK reads decoded bodies")
+    return session
+
+
+def usable_http_session(
+    session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop
+) -> aiohttp.ClientSession:
+    """``session`` if a call on ``loop`` can use it now; a clear error otherwise."""
+    if session.closed:
+        raise owner_closed()
+    if _session_loop(session) not in (None, loop):
+        raise RuntimeError(
+            "the http_session passed to this client belongs to another event loop; "
+            "call the client on the loop that made the session"
+        )
+    return session
+
+
+def owner_closed(
+    method: str | None = None, url: str | None = None, attempts: int = 1, write: bool = False
+) -> ClientClosedError:
+    """The error of a call whose http_session its owner closed (before or during it)."""
+    error = ClientClosedError(
+        "the aiohttp ClientSession passed as http_session was closed by its owner; "
+        "create the AsyncZep again with an open session",
+        method=method,
+        url=url,
+        attempts=attempts,
+    )
+    error.may_have_been_applied = write  # closed during a write: it may have been applied
+    return error
+
+
+def check_trace_configs(trace_configs: object) -> tuple[aiohttp.TraceConfig, ...]:
+    """``trace_configs`` as a tuple of ``aiohttp.TraceConfig``, or a TypeError naming it."""
+    if isinstance(trace_configs, str | bytes | Mapping) or not isinstance(trace_configs, Iterable):
+        raise TypeError(
+            "trace_configs must be a list of aiohttp.TraceConfig, "
+            f"not {_validate.type_name(trace_configs)}"
+        )
+    configs = tuple(trace_configs)
+    for index, config in enumerate(configs):
+        if not isinstance(config, aiohttp.TraceConfig):
+            raise TypeError(
+                f"trace_configs[{index}] must be an aiohttp.TraceConfig, "
+                f"not {_validate.type_name(config)}"
+            )
+    return configs
+
+
+async def sleep_unless_closed(closing: asyncio.Event, policy: RetryPolicy, delay: float) -> None:
+    """The policy's wait between attempts, cut short when ``closing`` is set (``aclose``)."""
+    if closing.is_set():
+        return
+    sleep = asyncio.ensure_future(policy.sleep(delay))
+    closed = asyncio.ensure_future(closing.wait())
+    try:
+        await asyncio.wait((sleep, closed), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sleep.cancel()
+        closed.cancel()
+    if sleep.done() and not sleep.cancelled() and (exc := sleep.exception()) is not None:
+        raise exc
