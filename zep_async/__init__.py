@@ -1,4 +1,4 @@
-"""zep_async: an async-first client for the Zep v2 sessions API, with a sync twin.
+"""zep_async: an async-first client for the Zep v2 chat-history API, with a sync twin.
 
 >>> from zep_async import AsyncZep, Zep  # doctest: +SKIP
 """

@@ -149,7 +149,7 @@ def _warn_once(host: str, message: str) -> None:
 
 
 class AsyncZep:
-    """The async client of the Zep v2 sessions API.
+    """The async client of the Zep v2 chat-history API: sessions, memory, messages, users.
 
     Construct it anywhere (no event loop needed); its connection pool is made on
     the first call, inside the running loop, and reused for every call after.
@@ -209,7 +209,7 @@ class AsyncZep:
     """
 
     memory: AsyncMemory
-    """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    """Sessions, memory and messages: ``add_session``, ``add``, ``get``, ``search``..."""
     user: AsyncUsers
     """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 

@@ -133,7 +133,7 @@ class SyncUsers(SyncResource):
 
 
 class Zep:
-    """The sync client of the Zep v2 sessions API, with the arguments of ``AsyncZep``.
+    """The sync client of the Zep v2 chat-history API, with the arguments of ``AsyncZep``.
 
     It runs ``AsyncZep`` on one event loop in a background thread, started on
     the first call, so connections are pooled across calls. It is safe to share
@@ -152,7 +152,7 @@ class Zep:
     """
 
     memory: SyncMemory
-    """The sessions calls: ``get_session``, ``list_sessions``, ``iter_sessions``."""
+    """Sessions, memory and messages: ``add_session``, ``add``, ``get``, ``search``..."""
     user: SyncUsers
     """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
 

@@ -1,6 +1,6 @@
-"""The ``zep-async`` command: inspect and export sessions, and serve the local Zep.
+"""The ``zep-async`` command: sessions, memory, messages and users, and the local Zep.
 
-The sessions commands need the ``cli`` extra (``pip install "zep-async[cli]"``),
+Every command but ``serve`` needs the ``cli`` extra (``pip install "zep-async[cli]"``),
 which adds rich for tables and progress bars; ``--help``, ``--version`` and
 ``serve`` work without it. ``python -m zep_async`` runs the same ``main``. The
 SDK never imports this package, so it never loads rich.

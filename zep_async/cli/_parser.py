@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     client = _client_options()
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Inspect and export Zep sessions, or serve a local Zep to try them on.",
+        description="Inspect, change and export Zep sessions, memory, messages and users, "
+        "or serve a local Zep to try them on.",
         epilog=_EPILOG,
         parents=[client],
         formatter_class=argparse.RawDescriptionHelpFormatter,
