@@ -276,10 +276,12 @@ class Transport:
         applied = False  # may an attempt so far have applied this write?
         proxy, proxy_auth = self._proxy
         last_answer: str | None = None
+        last_error: ZepError | None = None
         attempt = 0
         while True:
             if self._closing.is_set():  # aclose began: no attempt starts after it
-                raise closed_while_running(method, url, attempt, write)
+                # Nothing more was sent: only the attempts made so far may have applied it.
+                raise closed_while_running(method, url, attempt, applied) from last_error
             attempt += 1
             started = time.perf_counter()
             # Only the first attempt can meet the budget: a retry starts only when a whole
@@ -390,6 +392,7 @@ class Transport:
             )
             if isinstance(error, APIStatusError):
                 last_answer = f"status {error.status_code} on attempt {attempt}"
+            last_error = error
             await self._sleep_unless_closed(delay)
             # The wait may overrun (a busy loop): a retry still never starts cut short.
             late = deadline is not None and deadline - policy.clock() < settings.timeout
