@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from zep_async import AsyncZep, ClientClosedError, RateLimitError, RetryPolicy
 from zep_async.testing import LocalZep
 
@@ -40,16 +42,14 @@ async def test_close_in_the_wait_after_a_429_says_the_write_was_not_applied(
     call = asyncio.ensure_future(send(client, "POST", "/sessions", body=BODY))
     await waiting.wait()
     await client.aclose()
-    try:
+    with pytest.raises(ClientClosedError) as caught:
         await call
-    except ClientClosedError as error:
-        assert error.may_have_been_applied is False
-        assert "may have been applied" not in str(error)
-        assert error.attempts == 1
-        # The answer that made it wait is kept, as the cause.
-        assert isinstance(error.__cause__, RateLimitError)
-    else:
-        raise AssertionError("the call should have raised ClientClosedError")
+    error = caught.value
+    assert error.may_have_been_applied is False
+    assert "may have been applied" not in str(error)
+    assert error.attempts == 1
+    # The answer that made it wait is kept, as the cause.
+    assert isinstance(error.__cause__, RateLimitError)
     assert local_zep.count("add_session") == 1  # nothing resent
     assert local_zep.sessions == []
 
@@ -69,12 +69,9 @@ async def test_close_in_the_wait_after_an_ambiguous_attempt_keeps_it_applied(
     call = asyncio.ensure_future(send(client, "POST", "/sessions", body=BODY))
     await waiting.wait()
     await client.aclose()
-    try:
+    with pytest.raises(ClientClosedError) as caught:
         await call
-    except ClientClosedError as error:
-        assert error.may_have_been_applied is True
-        assert "may have been applied" in str(error)
-    else:
-        raise AssertionError("the call should have raised ClientClosedError")
+    assert caught.value.may_have_been_applied is True
+    assert "may have been applied" in str(caught.value)
     assert local_zep.count("add_session") == 1
     assert [s["session_id"] for s in local_zep.sessions] == ["s-closed"]
