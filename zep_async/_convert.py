@@ -13,6 +13,7 @@ Request bodies go the other way in ``_encode``.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
@@ -281,6 +282,23 @@ def to_dict(model: object) -> dict[str, Any]:
     return result
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: a JSON number, but no float holds it
+        raise ValueError(f"{excerpt(text, 40)} is too large for a float")
+    return number
+
+
+#: ``json.loads`` as it treats bytes, but refusing ``NaN`` and ``Infinity`` (and numbers
+#: that overflow to them): RFC 8259 has no such values, and a model holding one would
+#: make ``to_json`` write invalid JSON.
+_STRICT_JSON = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite)
+
+
 def decode(
     cls: type[T],
     body: bytes,
@@ -297,7 +315,7 @@ def decode(
         APIResponseValidationError: The body is not JSON, or not of the promised shape.
     """
     try:
-        data = json.loads(body)
+        data = _STRICT_JSON.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # Recursion: too deep
         errors = [f"body is not valid JSON: {exc}"]
     else:
