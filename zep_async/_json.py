@@ -5,8 +5,9 @@ they could differ:
 
 - ``loads``: a body that orjson refuses (NaN or Infinity, a number beyond a
   double, a lone surrogate, a byte-order mark, UTF-16, bad UTF-8, trailing data,
-  nesting past 1,024 levels...) is decoded again by ``json.loads``, so it gives
-  the same value or raises the same error, word for word. A body holding a run of
+  nesting past 1,024 levels...) is decoded again by ``json``, so it gives the same
+  value or raises the same error, word for word; ``json`` is told to refuse NaN,
+  Infinity and numbers that overflow a float, as orjson does. A body holding a run of
   19 or more digits (where an integer may be beyond 64 bits, which orjson would
   turn into a float) goes to ``json.loads`` without trying orjson. The one
   difference left: orjson decodes nesting up to 1,024 levels, where ``json``
@@ -24,6 +25,7 @@ orjson is imported on first use, not by ``import zep_async``.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 __all__ = ["backend", "dumps", "loads", "use_orjson"]
@@ -35,6 +37,24 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(","
 _MARKS = bytes.maketrans(b"0123456789.eE", b"0000000000...")
 _MAY_BE_FLOAT = b"0."
 _LONG_NUMBER = b"0" * 19
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: a JSON number, but no float holds it
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise ValueError(f"{shown} is too large for a float")
+    return number
+
+
+#: ``json.loads`` as it treats bytes, but refusing ``NaN`` and ``Infinity`` (and numbers
+#: that overflow to them), as orjson does: RFC 8259 has no such values, and a model
+#: holding one would make ``to_json`` write invalid JSON.
+_STRICT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite)
 
 _orjson: Any = None  # the module; False when absent or switched off; None until looked up
 _OPTIONS = 0  # orjson's options: raise on what json treats differently, so that json decides
@@ -73,14 +93,18 @@ def backend() -> str:
 
 
 def loads(body: bytes) -> Any:
-    """Decode a response body, as ``json.loads(body)`` does (same value, same errors)."""
+    """Decode a response body as ``json.loads(body)`` does, refusing NaN and Infinity.
+
+    Raises:
+        ValueError: Not JSON, or a non-finite number (``NaN``, ``Infinity``, ``1e999``).
+    """
     lib = _orjson if _orjson is not None else _lookup()
     if lib and body.translate(_MARKS).find(_LONG_NUMBER) < 0:
         try:
             return lib.loads(body)
         except lib.JSONDecodeError:
-            pass  # json decides: it may accept it (NaN, a BOM...) or word the error
-    return json.loads(body)
+            pass  # json decides: it may accept it (a BOM, UTF-16...) or word the error
+    return _STRICT.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
 
 
 def dumps(value: Any) -> bytes:

@@ -17,6 +17,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # A header name is an RFC 9110 token; anything else is refused by servers, or worse, mangled.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Headers that frame the message or manage the connection: aiohttp sends a caller's
+#: value as it is, so a copied ``Content-Length`` cuts the body short (a corrupted
+#: write) or makes the server wait for a body that never comes (a hung GET).
+_TRANSPORT_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade"}
+)
 
 #: The largest count or wire integer accepted: a signed 64-bit integer, what the (Go)
 #: server reads. Larger ones are refused before Python would even print them.
@@ -118,8 +124,9 @@ def check_headers(name: str, value: object) -> dict[str, str]:
     no lone surrogate, no character beyond Latin-1 (HTTP has no encoding for
     them: aiohttp would send raw UTF-8) and at most ``MAX_HEADER_LENGTH``
     characters. Header names are case-insensitive, so one name given twice in
-    different spellings is refused. Values may be credentials, so no message
-    shows one.
+    different spellings is refused, and so are the headers that frame a message
+    or manage its connection (``Content-Length``, ``Transfer-Encoding``,
+    ``Connection``...). Values may be credentials, so no message shows one.
     """
     if not isinstance(value, Mapping):
         raise TypeError(f"{name} must be a mapping of str to str, not {type_name(value)}")
@@ -130,6 +137,11 @@ def check_headers(name: str, value: object) -> dict[str, str]:
             raise TypeError(f"{name} must map str to str; got {type_name(key)}: {type_name(item)}")
         if len(key) > MAX_HEADER_LENGTH or not _TOKEN.fullmatch(key):
             raise ValueError(f"{name} has an invalid header name {show_text(key)}")
+        if key.lower() in _TRANSPORT_HEADERS:
+            raise ValueError(
+                f"{name} may not set {show_text(key)}: the SDK frames each request and "
+                "manages its connections itself"
+            )
         other = seen.setdefault(key.lower(), key)
         if other != key:
             raise ValueError(

@@ -47,6 +47,8 @@ from collections.abc import (
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from .errors import APIResponseValidationError
+
 __all__ = [
     "DEFAULT_WINDOW",
     "ClosableAsyncIterator",
@@ -90,6 +92,9 @@ class PageWalker(Generic[P]):
         prefetch: How many pages may be in flight at once (1 = strictly sequential).
         count: How many items a page holds.
         total: The total item count a page reports, or ``None`` if unknown.
+        keys: The keys of a page's items, or ``None`` when some item has none. A
+            full page with the same keys and total as the page before it means
+            the server is not paging: the walk raises instead of reading on.
     """
 
     def __init__(
@@ -100,8 +105,11 @@ class PageWalker(Generic[P]):
         prefetch: int,
         count: Callable[[P], int],
         total: Callable[[P], int | None],
+        keys: Callable[[P], tuple[Hashable, ...] | None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._keys = keys
+        self._last_keys: tuple[Hashable, ...] | None = None
         self._page_size = page_size
         self._prefetch = prefetch
         self._count = count
@@ -127,8 +135,16 @@ class PageWalker(Generic[P]):
         except BaseException:
             self._done = True
             raise
-        self._known_total = self._total(page)
-        if self._is_last(number, self._count(page)):
+        total = self._total(page)
+        items = self._count(page)
+        if self._keys is not None and items == self._page_size:
+            keys = self._keys(page)
+            if keys is not None and keys == self._last_keys and total == self._known_total:
+                self._done = True
+                raise _not_paging(number)
+            self._last_keys = keys
+        self._known_total = total
+        if self._is_last(number, items):
             await self.aclose()  # pages past the end, fetched before the total shrank
         self._number = number + 1
         return page
@@ -178,6 +194,21 @@ class PageWalker(Generic[P]):
         if in_flight:
             # Also collects the errors of pages that failed but were never reached.
             await asyncio.gather(*in_flight, return_exceptions=True)
+
+
+def _not_paging(number: int) -> APIResponseValidationError:
+    """The error of a page that is the page before it again: the server is not paging.
+
+    Left alone, such a walk would read the same page until ``total_count`` (or, with
+    no total, forever) and yield only the first page's items.
+    """
+    return APIResponseValidationError(
+        f"page {number} holds exactly the items of page {number - 1}, with the same total: "
+        "the server is not paging (it ignores the page number, or request_options' "
+        "additional_query_parameters override it), so the walk stopped",
+        status_code=200,
+        body="",
+    )
 
 
 async def walk_pages(walker: PageWalker[P]) -> AsyncGenerator[P, None]:
@@ -273,13 +304,19 @@ class PagedList(Generic[P, T]):
 
     def walker(self) -> PageWalker[P]:
         """A new walk over the pages, as a closable async iterator."""
-        items = self.items
+        items, key = self.items, self.key
+
+        def keys(page: P) -> tuple[Hashable, ...] | None:
+            found = tuple(key(item) for item in items(page))
+            return None if None in found else found
+
         return PageWalker(
             self.fetch,
             page_size=self.page_size,
             prefetch=self.prefetch,
             count=lambda page: len(items(page)),
             total=self.total,
+            keys=keys,
         )
 
     def pages(self) -> AsyncGenerator[P, None]:

@@ -281,6 +281,7 @@ class Transport:
         applied = False  # may an attempt so far have applied this write?
         proxy, proxy_auth = self._proxy
         last_answer: str | None = None
+        last_error: ZepError | None = None
         attempt = 0
         # Hooks and raw responses cost nothing unless asked for: two lookups per call.
         recorder = RECORDER.get()
@@ -290,7 +291,8 @@ class Transport:
         try:
             while True:
                 if self._closing.is_set():  # aclose began: no attempt starts after it
-                    raise closed_while_running(method, url, attempt, write)
+                    # Nothing more was sent: only the attempts made so far may have applied it.
+                    raise closed_while_running(method, url, attempt, applied) from last_error
                 attempt += 1
                 if watch is not None:
                     watch.attempt(attempt)
@@ -398,6 +400,7 @@ class Transport:
                     watch.retry(attempt, error, delay)
                 if isinstance(error, APIStatusError):
                     last_answer = f"status {error.status_code} on attempt {attempt}"
+                last_error = error
                 await sleep_unless_closed(self._closing, self._policy, delay)
                 # The wait may overrun (a busy loop): a retry still never starts cut short.
                 late = deadline is not None and deadline - policy.clock() < settings.timeout

@@ -45,8 +45,12 @@ __all__ = [
 MAX_BODY_BYTES = 64 << 20
 
 
-def closed_while_running(method: str, url: URL, attempts: int, write: bool) -> ClientClosedError:
-    """The error of a call whose client was closed while it ran."""
+def closed_while_running(method: str, url: URL, attempts: int, applied: bool) -> ClientClosedError:
+    """The error of a call whose client was closed while it ran.
+
+    ``applied``: whether the call may have been applied (a write cut off mid-attempt,
+    or one whose earlier attempts left that open).
+    """
     url_text = str(url)
     error = ClientClosedError(
         f"{method} {url_text}: the client was closed while this call ran "
@@ -55,8 +59,7 @@ def closed_while_running(method: str, url: URL, attempts: int, write: bool) -> C
         url=url_text,
         attempts=attempts,
     )
-    # Whether the server saw it is unknown: a write may have been applied.
-    error.may_have_been_applied = write
+    error.may_have_been_applied = applied
     return error
 
 

@@ -123,10 +123,28 @@ def parse_json(body: bytes) -> Any:
     if not body:
         return NO_JSON
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_not_json)
     except (ValueError, RecursionError):
         return NO_JSON
-    return value if _depth(value) <= MAX_DEPTH else NO_JSON
+    if _depth(value) > MAX_DEPTH:
+        return NO_JSON
+    # A lone surrogate can only come from a \u escape; the store could not write it back.
+    if b"\\u" in body and not _is_unicode(value):
+        return NO_JSON
+    return value
+
+
+def _not_json(name: str) -> Any:
+    """``NaN`` and ``Infinity``, which Python reads but JSON (and Go) do not have."""
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_unicode(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _depth(value: Any) -> int:
