@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 from typing import Any
 
 import pytest
@@ -172,14 +173,15 @@ async def test_cancelling_the_consumer_cancels_the_walk(
 
 
 async def test_the_raw_walk_keeps_each_message_as_sent() -> None:
-    """The private raw walk (for exports) yields each message's JSON object, keys as sent."""
+    """The private exact walk (for exports) yields each message's JSON object, keys as sent."""
     async with (
         LocalZep(flavor="ce") as server,
         AsyncZep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as zep,
     ):
         server.add_session("s")
         server.add_messages("s", [{"role_type": "user", "content": "hi", "extra": [1]}])
-        (raw,) = [m async for m in zep.memory._iter_raw_messages("s", page_size=5)]
+        pairs = [pair async for pair in zep.memory._iter_message_json("s", page_size=5)]
+    (raw,) = [json.loads(text) for _, text in pairs]
     assert raw["updated_at"] == "0001-01-01T00:00:00Z"  # not reformatted
     assert raw["role"] == ""
     assert "processed" not in raw
@@ -233,4 +235,4 @@ async def test_a_page_of_the_wrong_shape_is_a_validation_error(
     with pytest.raises(APIResponseValidationError):
         [m async for m in client.memory.iter_session_messages("s")]
     with pytest.raises(APIResponseValidationError):
-        [m async for m in client.memory._iter_raw_messages("s")]
+        [m async for m in client.memory._iter_message_json("s")]

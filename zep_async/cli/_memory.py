@@ -10,12 +10,10 @@ that fails stops the command, saying how many were added before it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
+from collections.abc import AsyncGenerator
 from typing import Any, TextIO
-
-from rich.console import Console
 
 from .. import (
     AddMemoryResponse,
@@ -28,7 +26,7 @@ from .. import (
 )
 from .._encode import check_messages
 from ._common import UsageError, open_client, print_json, printable, run, sdk_arguments
-from ._export import _destination, _progress, _target
+from ._export import export_lines
 from ._memory_grammar import BATCH
 from ._streams import say
 
@@ -162,31 +160,11 @@ async def _list(client: AsyncZep, args: argparse.Namespace) -> MessageListRespon
 
 
 def messages_export(args: argparse.Namespace) -> None:
-    """Write every message of the session as it came, one JSON object per line."""
-    out = _target(args.out)
-    client = open_client(args)
-    show_progress = Console(stderr=True).is_terminal
-    with _destination(out) as stream:
-        count = run(_export(client, args, stream, show_progress=show_progress))
-    where = "stdout" if out is None else printable(str(out))
-    say(f"zep-async: exported {count} messages to {where}")
+    """Write every message of the session as the server sent it, one JSON object per line."""
 
+    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[Message, str], None]:
+        return zep.memory._iter_message_json(
+            args.session_id, page_size=args.page_size, prefetch=args.prefetch
+        )
 
-async def _export(
-    client: AsyncZep, args: argparse.Namespace, stream: TextIO, *, show_progress: bool
-) -> int:
-    async with client as zep:
-        with sdk_arguments():
-            messages = zep.memory._iter_raw_messages(
-                args.session_id, page_size=args.page_size, prefetch=args.prefetch
-            )
-        async with contextlib.aclosing(messages):
-            with _progress(show_progress) as progress:
-                task = progress.add_task("exporting", total=None)
-                count = 0
-                async for message in messages:
-                    # ensure_ascii (the default): any text survives any output encoding.
-                    stream.write(json.dumps(message, separators=(",", ":")) + "\n")
-                    count += 1
-                    progress.advance(task)
-                return count
+    export_lines(args, "messages", walk, None)

@@ -9,10 +9,10 @@ the sessions export's all-or-nothing file machinery.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
+from collections.abc import AsyncGenerator
 from typing import Any, TextIO
 
 from rich import box
@@ -21,9 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import AsyncZep, Session, User, UserListResponse, to_dict
-from . import _export
 from ._common import CommandError, UsageError, open_client, print_json, printable, run
 from ._common import sdk_arguments as _sdk_arguments
+from ._export import export_lines
 from ._sessions import _PIPE_WIDTH, _cell, _show, _when
 from ._streams import say
 
@@ -115,33 +115,14 @@ def sessions(args: argparse.Namespace) -> None:
 
 def export(args: argparse.Namespace) -> None:
     """Write every user as one JSON object per line, as the server sent it."""
-    out = _export._target(args.out)
-    client = open_client(args)
-    show_progress = Console(stderr=True).is_terminal
-    with _export._destination(out) as stream:
-        count = run(_export_users(client, args, stream, show_progress=show_progress))
-    where = "stdout" if out is None else printable(str(out))
-    say(f"zep-async: exported {count} users to {where}")
 
+    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[User, str], None]:
+        return zep.user._iter_user_json(page_size=args.page_size, prefetch=args.prefetch)
 
-async def _export_users(
-    client: AsyncZep, args: argparse.Namespace, stream: TextIO, *, show_progress: bool
-) -> int:
-    async with client as zep:
-        with _sdk_arguments():
-            users = zep.user._iter_raw_users(page_size=args.page_size, prefetch=args.prefetch)
-        async with contextlib.aclosing(users):
-            with _export._progress(show_progress) as progress:
-                task = progress.add_task("exporting", total=None)
-                if show_progress:
-                    first = await zep.user.list_ordered(page_size=1)
-                    progress.update(task, total=first.total_count)
-                count = 0
-                async for user in users:
-                    stream.write(json.dumps(user, separators=(",", ":")) + "\n")
-                    count += 1
-                    progress.advance(task)
-                return count
+    async def total(zep: AsyncZep) -> int | None:
+        return (await zep.user.list_ordered(page_size=1)).total_count
+
+    export_lines(args, "users", walk, total)
 
 
 async def _call(client: AsyncZep, call: Any) -> Any:
