@@ -18,14 +18,12 @@ from typing import Any, TextIO
 from .. import (
     AddMemoryResponse,
     AsyncZep,
-    Memory,
     Message,
-    MessageListResponse,
     ZepError,
     to_dict,
 )
 from .._encode import check_messages
-from ._common import UsageError, open_client, print_json, printable, run, sdk_arguments
+from ._common import UsageError, call_sdk, open_client, print_json, printable, run, sdk_arguments
 from ._export import export_lines
 from ._memory_grammar import BATCH
 from ._streams import say
@@ -36,7 +34,7 @@ _ASSIGNED = ("uuid", "created_at", "updated_at", "token_count", "processed")
 
 def memory_get(args: argparse.Namespace) -> None:
     """Print the context, the latest messages and the facts, or JSON with ``--json``."""
-    memory = run(_get(open_client(args), args))
+    memory = call_sdk(args, lambda zep: zep.memory.get(args.session_id, lastn=args.lastn))
     if args.json:
         print_json(to_dict(memory))
         return
@@ -51,12 +49,6 @@ def memory_get(args: argparse.Namespace) -> None:
         print("relevant facts:")
         for fact in memory.relevant_facts:
             print("  - " + printable(fact.content or fact.fact or ""))
-
-
-async def _get(client: AsyncZep, args: argparse.Namespace) -> Memory:
-    async with client as zep:
-        with sdk_arguments():
-            return await zep.memory.get(args.session_id, lastn=args.lastn)
 
 
 def _line(message: Message) -> str:
@@ -141,7 +133,12 @@ async def _add(
 
 def messages_list(args: argparse.Namespace) -> None:
     """Print one page of messages, one per line, and the count; or the page as JSON."""
-    page = run(_list(open_client(args), args))
+    page = call_sdk(
+        args,
+        lambda zep: zep.memory.get_session_messages(
+            args.session_id, limit=args.limit, cursor=args.cursor
+        ),
+    )
     if args.json:
         print_json(to_dict(page))
         return
@@ -149,14 +146,6 @@ def messages_list(args: argparse.Namespace) -> None:
         print(_line(message))
     total = "-" if page.total_count is None else page.total_count
     print(f"{len(page.messages)} messages on page {args.cursor or 1}, of {total} in all")
-
-
-async def _list(client: AsyncZep, args: argparse.Namespace) -> MessageListResponse:
-    async with client as zep:
-        with sdk_arguments():
-            return await zep.memory.get_session_messages(
-                args.session_id, limit=args.limit, cursor=args.cursor
-            )
 
 
 def messages_export(args: argparse.Namespace) -> None:
