@@ -212,15 +212,24 @@ async def _no_client_tasks_left() -> bool:
     return _client_tasks() == []
 
 
+@pytest.mark.parametrize("exact", [False, True], ids=["models", "exact-json"])
 async def test_a_server_that_ignores_cursor_stops_the_walk_loudly(
-    local_zep: LocalZep, client: AsyncZep
+    local_zep: LocalZep, client: AsyncZep, exact: bool
 ) -> None:
-    """Page 2 starting with page 1's first message: an error, not a silent partial walk."""
+    """Page 2 starting with page 1's first message: an error, not a silent partial walk.
+
+    The export's exact-JSON walk runs the same check as ``iter_session_messages``.
+    """
     stored = _seed(local_zep, "s", 25)
     first = {"messages": local_zep.messages("s")[:10], "total_count": 25, "row_count": 10}
     local_zep.fail("get_session_messages", 200, json=first, times=3)
-    walk = client.memory.iter_session_messages("s", page_size=10, prefetch=1)
-    walked = [(await anext(walk)).uuid for _ in range(10)]
+    walk: Any
+    if exact:
+        walk = client.memory._iter_message_json("s", page_size=10, prefetch=1)
+        walked = [json.loads((await anext(walk))[1])["uuid"] for _ in range(10)]
+    else:
+        walk = client.memory.iter_session_messages("s", page_size=10, prefetch=1)
+        walked = [(await anext(walk)).uuid for _ in range(10)]
     with pytest.raises(APIResponseValidationError, match="ignores cursor"):
         await anext(walk)
     assert walked == stored[:10]
@@ -236,17 +245,3 @@ async def test_a_page_of_the_wrong_shape_is_a_validation_error(
         [m async for m in client.memory.iter_session_messages("s")]
     with pytest.raises(APIResponseValidationError):
         [m async for m in client.memory._iter_message_json("s")]
-
-
-async def test_the_exact_walk_also_stops_when_the_server_ignores_cursor(
-    local_zep: LocalZep, client: AsyncZep
-) -> None:
-    """The export's walk runs the same page check as iter_session_messages."""
-    stored = _seed(local_zep, "s", 25)
-    first = {"messages": local_zep.messages("s")[:10], "total_count": 25, "row_count": 10}
-    local_zep.fail("get_session_messages", 200, json=first, times=3)
-    walk = client.memory._iter_message_json("s", page_size=10, prefetch=1)
-    walked = [json.loads((await anext(walk))[1])["uuid"] for _ in range(10)]
-    with pytest.raises(APIResponseValidationError, match="ignores cursor"):
-        await anext(walk)
-    assert walked == stored[:10]
