@@ -229,3 +229,21 @@ def test_export_to_stdout(server: LocalZep) -> None:
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["user_id"] for line in result.stdout.splitlines()] == ["a"]
     assert "exported 1 users to stdout" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["get", ""],
+        ["update", " ", "--email", "a@b.c"],
+        ["sessions", "a\nb"],
+        ["delete", "", "--yes"],
+    ],
+    ids=["get", "update", "sessions", "delete"],
+)
+def test_an_id_the_sdk_refuses_is_a_usage_error(server: LocalZep, args: list[str]) -> None:
+    """A bad user id: exit 2 with the SDK's message naming user_id, nothing sent."""
+    result = zep_cli("users", *args, server=server)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("zep-async: error: user_id ")
+    assert server.count() == 0

@@ -210,7 +210,7 @@ async def test_slow_server_is_a_timeout(local_zep: LocalZep) -> None:
 
 async def test_key_never_logged(local_zep: LocalZep, caplog: pytest.LogCaptureFixture) -> None:
     """At DEBUG, successful, failing and retried calls never log the key."""
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="zep_async")
     secret = local_zep.api_key
     local_zep.add_session("s")
     local_zep.fail("get_session", 503, times=1)

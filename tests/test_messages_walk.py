@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 from typing import Any
 
 import pytest
@@ -172,14 +173,15 @@ async def test_cancelling_the_consumer_cancels_the_walk(
 
 
 async def test_the_raw_walk_keeps_each_message_as_sent() -> None:
-    """The private raw walk (for exports) yields each message's JSON object, keys as sent."""
+    """The private exact walk (for exports) yields each message's JSON object, keys as sent."""
     async with (
         LocalZep(flavor="ce") as server,
         AsyncZep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as zep,
     ):
         server.add_session("s")
         server.add_messages("s", [{"role_type": "user", "content": "hi", "extra": [1]}])
-        (raw,) = [m async for m in zep.memory._iter_raw_messages("s", page_size=5)]
+        pairs = [pair async for pair in zep.memory._iter_message_json("s", page_size=5)]
+    (raw,) = [json.loads(text) for _, text in pairs]
     assert raw["updated_at"] == "0001-01-01T00:00:00Z"  # not reformatted
     assert raw["role"] == ""
     assert "processed" not in raw
@@ -210,15 +212,24 @@ async def _no_client_tasks_left() -> bool:
     return _client_tasks() == []
 
 
+@pytest.mark.parametrize("exact", [False, True], ids=["models", "exact-json"])
 async def test_a_server_that_ignores_cursor_stops_the_walk_loudly(
-    local_zep: LocalZep, client: AsyncZep
+    local_zep: LocalZep, client: AsyncZep, exact: bool
 ) -> None:
-    """Page 2 starting with page 1's first message: an error, not a silent partial walk."""
+    """Page 2 starting with page 1's first message: an error, not a silent partial walk.
+
+    The export's exact-JSON walk runs the same check as ``iter_session_messages``.
+    """
     stored = _seed(local_zep, "s", 25)
     first = {"messages": local_zep.messages("s")[:10], "total_count": 25, "row_count": 10}
     local_zep.fail("get_session_messages", 200, json=first, times=3)
-    walk = client.memory.iter_session_messages("s", page_size=10, prefetch=1)
-    walked = [(await anext(walk)).uuid for _ in range(10)]
+    walk: Any
+    if exact:
+        walk = client.memory._iter_message_json("s", page_size=10, prefetch=1)
+        walked = [json.loads((await anext(walk))[1])["uuid"] for _ in range(10)]
+    else:
+        walk = client.memory.iter_session_messages("s", page_size=10, prefetch=1)
+        walked = [(await anext(walk)).uuid for _ in range(10)]
     with pytest.raises(APIResponseValidationError, match="ignores cursor"):
         await anext(walk)
     assert walked == stored[:10]
@@ -233,4 +244,4 @@ async def test_a_page_of_the_wrong_shape_is_a_validation_error(
     with pytest.raises(APIResponseValidationError):
         [m async for m in client.memory.iter_session_messages("s")]
     with pytest.raises(APIResponseValidationError):
-        [m async for m in client.memory._iter_raw_messages("s")]
+        [m async for m in client.memory._iter_message_json("s")]

@@ -236,3 +236,14 @@ def test_a_call_from_the_clients_own_loop_raises(server: LocalZep) -> None:
         assert zep.memory.get_session("inner").session_id == "inner"
     (error,) = inner_errors
     assert "deadlock" in str(error)
+
+
+def test_sync_memory_docstring_lists_every_method() -> None:
+    """SyncMemory's docstring names each public method it holds, and only those."""
+    import re
+
+    from zep_async import SyncMemory
+
+    methods = {name for name in dir(SyncMemory) if not name.startswith("_")}
+    listed = set(re.findall(r"``(\w+)``", SyncMemory.__doc__ or ""))
+    assert listed - {"memory", "Zep", "AsyncMemory", "iter_"} == methods

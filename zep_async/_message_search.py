@@ -15,9 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, get_args
 
 from . import _validate
-from ._convert import decode
 from ._encode import check_metadata, encode_body
-from ._failures import request_id
 from ._options import CheckedOptions, RequestOptions
 from ._resource import Resource, check_options, session_path
 from .errors import ZepError
@@ -104,21 +102,19 @@ class SearchCalls(Resource):
         options: CheckedOptions | None,
     ) -> T:
         try:
-            status, data, headers, url, attempts = await self._transport.request(
-                "POST", path, query=query, body=body, options=options, retry_non_idempotent=True
+            model, _ = await self._decoded(
+                "POST",
+                path,
+                cls,
+                query=query,
+                body=body,
+                options=options,
+                retry_non_idempotent=True,
             )
         except ZepError as error:
             error.may_have_been_applied = False  # a search changes nothing
             raise
-        return decode(
-            cls,
-            data,
-            status_code=status,
-            request_id=request_id(headers),
-            method="POST",
-            url=str(url),
-            attempts=attempts,
-        )
+        return model
 
     async def search(
         self,

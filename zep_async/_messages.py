@@ -4,44 +4,27 @@
 that may have applied it (the messages would be stored twice). The searches
 live in ``_message_search``. The walk over a session's messages uses the
 walker of ``pagination`` with the messages' wire style: ``limit`` plus
-``cursor``, a 1-based page number.
+``cursor``, a 1-based page number; ``_iter_message_json`` (private, for the
+command line's export) walks it with each message's JSON text as the server
+sent it (``_resource``).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping, Sequence
-from typing import Any, TypeVar, get_args
-
-from attrs import field, frozen
+from typing import Any, get_args
 
 from . import _validate
 from ._encode import check_messages, check_metadata, encode_body
 from ._message_search import SearchCalls, check_choice, check_unit
 from ._options import RequestOptions
-from ._resource import check_options, id_segment, session_path
+from ._resource import Listing, check_options, check_walk, id_segment, session_path
 from .errors import APIResponseValidationError
 from .models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
-from .pagination import PagedList
 
-__all__ = ["MessageCalls", "RawMessagePage"]
+__all__ = ["MessageCalls"]
 
 _ROLE_TYPES: tuple[str, ...] = get_args(RoleType)
-
-
-@frozen(kw_only=True)
-class RawMessagePage:
-    """A page of messages kept as the server sent them (private: the CLI's export).
-
-    Attributes:
-        messages: Each message as its decoded JSON object, every key kept.
-        total_count: How many messages the session has in all.
-    """
-
-    messages: list[dict[str, Any]] = field(factory=list)
-    total_count: int | None = None
-
-
-PageT = TypeVar("PageT", MessageListResponse, RawMessagePage)
 
 
 def _check_roles(value: object) -> list[str]:
@@ -52,11 +35,6 @@ def _check_roles(value: object) -> list[str]:
 
 def _message_key(message: Message) -> str | None:
     return message.uuid
-
-
-def _raw_key(message: dict[str, Any]) -> str | None:
-    key = message.get("uuid")
-    return key if isinstance(key, str) else None
 
 
 class MessageCalls(SearchCalls):
@@ -314,46 +292,35 @@ class MessageCalls(SearchCalls):
             >>> async for message in zep.memory.iter_session_messages("chat-42"):  # doctest: +SKIP
             ...     print(message.role, message.content)
         """
-        walk = self._message_walker(
-            session_id, MessageListResponse, page_size, prefetch, request_options
-        )
-        return walk.walk_items()
+        listing = self._message_listing(session_id, page_size, prefetch, request_options)
+        return self._walk(listing).walk_items()
 
-    def _iter_raw_messages(
+    def _iter_message_json(
         self,
         session_id: str,
         *,
         page_size: int = 100,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[dict[str, Any], None]:
-        """``iter_session_messages``, each message as the JSON object the server sent."""
-        walk = self._message_walker(
-            session_id, RawMessagePage, page_size, prefetch, request_options
-        )
-        return walk.walk_items()
+    ) -> AsyncGenerator[tuple[Message, str], None]:
+        """``iter_session_messages``, each message with its JSON text as the server sent it."""
+        listing = self._message_listing(session_id, page_size, prefetch, request_options)
+        return self._walk_json(listing)
 
-    def _message_walker(
+    def _message_listing(
         self,
         session_id: str,
-        cls: type[PageT],
         page_size: int,
         prefetch: int,
         request_options: RequestOptions | None,
-    ) -> PagedList[PageT, Any]:
+    ) -> Listing[MessageListResponse, Message]:
         """Check a walk's arguments now, at the call, and describe the list to walk."""
         path = session_path(session_id) + "/messages"
-        limit = str(_validate.check_int("page_size", page_size, minimum=1))
-        _validate.check_int("prefetch", prefetch, minimum=1)
-        options = check_options(request_options)
-
-        key: Any = _raw_key if cls is RawMessagePage else _message_key
+        limit = str(check_walk(page_size, prefetch))
         first: list[str | None] = []  # the key of page 1's first message
 
-        async def fetch(number: int) -> PageT:
-            query = {"limit": limit, "cursor": str(number)}
-            page = await self._transport.get(path, cls, query=query, options=options)
-            head = key(page.messages[0]) if page.messages else None
+        def check(number: int, page: MessageListResponse) -> None:
+            head = page.messages[0].uuid if page.messages else None
             if number == 1:
                 first[:] = [head]
             elif head is not None and first and head == first[0]:
@@ -361,19 +328,19 @@ class MessageCalls(SearchCalls):
                 # first message: this server ignores cursor, and the walk would
                 # yield page 1 again and again while missing every later message.
                 raise _cursor_ignored(path, number)
-            return page
 
-        def total(page: PageT) -> int | None:
-            return page.total_count
-
-        items: Any = lambda page: page.messages  # noqa: E731 - one for both page kinds
-        return PagedList(
-            fetch,
-            items=items,
-            total=total,
-            key=key,
+        return Listing(
+            path=path,
+            cls=MessageListResponse,
+            array="messages",
+            query=lambda number: {"limit": limit, "cursor": str(number)},
+            items=lambda page: page.messages,
+            total=lambda page: page.total_count,
+            key=_message_key,
             page_size=page_size,
             prefetch=prefetch,
+            options=check_options(request_options),
+            check=check,
         )
 
 

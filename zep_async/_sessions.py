@@ -2,28 +2,23 @@
 
 Two private calls serve the command line, which must write sessions exactly as
 the server sent them: ``_get_session_json`` and ``_iter_session_json`` return
-each session's model together with its JSON text cut from the response body
-(``_rawjson``), through the same transport, checks and walker as the public calls.
+each session's model together with its JSON text cut from the response body,
+through ``Resource``'s one mechanism for that (``_resource``), with the same
+checks and walk as the public calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
-from typing import Literal, NamedTuple, TypeVar, get_args
+from collections.abc import AsyncGenerator
+from typing import Literal, get_args
 
 from . import _validate
-from ._convert import decode
-from ._failures import request_id
-from ._options import CheckedOptions, RequestOptions
-from ._rawjson import array_items, body_text, one_line
-from ._resource import check_options, session_path
+from ._options import RequestOptions
+from ._resource import Listing, check_options, check_walk, session_path
 from ._session_writes import SessionWriteCalls
 from .models import Session, SessionListResponse
-from .pagination import PagedList
 
 __all__ = ["ORDER_BY_FIELDS", "OrderBy", "SessionCalls"]
-
-T = TypeVar("T")
 
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
 ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
@@ -53,17 +48,6 @@ def _list_query(
 
 def _session_key(session: Session) -> str | None:
     return session.uuid if session.uuid is not None else session.session_id
-
-
-def _text_key(item: tuple[Session, str]) -> str | None:
-    return _session_key(item[0])
-
-
-class _TextPage(NamedTuple):
-    """A page of sessions, each with its JSON text as the server sent it."""
-
-    page: SessionListResponse
-    items: list[tuple[Session, str]]
 
 
 class SessionCalls(SessionWriteCalls):
@@ -167,7 +151,8 @@ class SessionCalls(SessionWriteCalls):
             >>> async for page in zep.memory.iter_session_pages():  # doctest: +SKIP
             ...     print(page.response_count)
         """
-        return self._walker(page_size, order_by, asc, prefetch, request_options).pages()
+        listing = self._session_listing(page_size, order_by, asc, prefetch, request_options)
+        return self._walk(listing).pages()
 
     def iter_sessions(
         self,
@@ -193,34 +178,32 @@ class SessionCalls(SessionWriteCalls):
             >>> async for session in zep.memory.iter_sessions():  # doctest: +SKIP
             ...     print(session.session_id)
         """
-        return self._walker(page_size, order_by, asc, prefetch, request_options).walk_items()
+        listing = self._session_listing(page_size, order_by, asc, prefetch, request_options)
+        return self._walk(listing).walk_items()
 
-    def _walker(
+    def _session_listing(
         self,
         page_size: int,
         order_by: OrderBy | None,
         asc: bool | None,
         prefetch: int,
         request_options: RequestOptions | None,
-    ) -> PagedList[SessionListResponse, Session]:
+    ) -> Listing[SessionListResponse, Session]:
         """Check a walk's arguments now, at the call, and describe the list to walk."""
-        query, options = _walk_arguments(page_size, order_by, asc, prefetch, request_options)
-
-        async def fetch(number: int) -> SessionListResponse:
-            return await self._transport.get(
-                "/sessions-ordered",
-                SessionListResponse,
-                query={"page_number": str(number), **query},
-                options=options,
-            )
-
-        return PagedList(
-            fetch,
+        query = _list_query(None, page_size, order_by, asc)
+        # Required here: None would mean "the server's default", which the walk cannot know.
+        check_walk(page_size, prefetch)
+        return Listing(
+            path="/sessions-ordered",
+            cls=SessionListResponse,
+            array="sessions",
+            query=lambda number: {"page_number": str(number), **query},
             items=lambda page: page.sessions,
             total=lambda page: page.total_count,
             key=_session_key,
             page_size=page_size,
             prefetch=prefetch,
+            options=check_options(request_options),
         )
 
     async def _get_session_json(
@@ -228,8 +211,7 @@ class SessionCalls(SessionWriteCalls):
     ) -> tuple[Session, str]:
         """``get_session``, with the session's JSON text as the server sent it, on one line."""
         path = session_path(session_id)
-        session, text = await self._get_text(path, Session, None, check_options(request_options))
-        return session, one_line(text)
+        return await self._get_json(path, Session, check_options(request_options))
 
     def _iter_session_json(
         self,
@@ -240,65 +222,6 @@ class SessionCalls(SessionWriteCalls):
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
     ) -> AsyncGenerator[tuple[Session, str], None]:
-        """``iter_sessions``, each session with its JSON text as the server sent it, on one line.
-
-        The same walk (order, each session once, prefetch, cancellation); the
-        text is cut from the page's body, so timestamps, escapes and numbers stay
-        exactly as written (whitespace between tokens aside).
-        """
-        query, options = _walk_arguments(page_size, order_by, asc, prefetch, request_options)
-
-        async def fetch(number: int) -> _TextPage:
-            page_query = {"page_number": str(number), **query}
-            page, text = await self._get_text(
-                "/sessions-ordered", SessionListResponse, page_query, options
-            )
-            texts = array_items(text, "sessions")
-            return _TextPage(page, list(zip(page.sessions, texts, strict=True)))
-
-        walk = PagedList(
-            fetch,
-            items=lambda page: page.items,
-            total=lambda page: page.page.total_count,
-            key=_text_key,
-            page_size=page_size,
-            prefetch=prefetch,
-        )
-        return walk.walk_items()
-
-    async def _get_text(
-        self,
-        path: str,
-        cls: type[T],
-        query: Mapping[str, str] | None,
-        options: CheckedOptions | None,
-    ) -> tuple[T, str]:
-        """GET ``path``: the body decoded into ``cls`` (checked as ``call`` does) and as text."""
-        status, data, headers, url, attempts = await self._transport.request(
-            "GET", path, query=query, options=options
-        )
-        model = decode(
-            cls,
-            data,
-            status_code=status,
-            request_id=request_id(headers),
-            method="GET",
-            url=str(url),
-            attempts=attempts,
-        )
-        return model, body_text(data)
-
-
-def _walk_arguments(
-    page_size: int,
-    order_by: OrderBy | None,
-    asc: bool | None,
-    prefetch: int,
-    request_options: RequestOptions | None,
-) -> tuple[dict[str, str], CheckedOptions | None]:
-    """Check a walk's arguments: its query (without the page number) and its options."""
-    query = _list_query(None, page_size, order_by, asc)
-    # Required here: None would mean "the server's default", which the walk cannot know.
-    _validate.check_int("page_size", page_size, minimum=1)
-    _validate.check_int("prefetch", prefetch, minimum=1)
-    return query, check_options(request_options)
+        """``iter_sessions``, each session with its JSON text as the server sent it, on one line."""
+        listing = self._session_listing(page_size, order_by, asc, prefetch, request_options)
+        return self._walk_json(listing)

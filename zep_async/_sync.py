@@ -87,7 +87,16 @@ class SyncMemory(SyncResource):
     """Sessions, memory and messages: ``zep.memory`` of ``Zep``.
 
     The sync twin of ``AsyncMemory``: the same methods, parameters and docstrings,
-    each returning its result instead of a coroutine.
+    each returning its result instead of a coroutine; the ``iter_*`` walks are
+    plain iterators. It holds:
+
+    - sessions: ``get_session``, ``list_sessions``, ``iter_session_pages``,
+      ``iter_sessions``, ``add_session``, ``update_session``, ``delete``,
+      ``end_session``, ``end_sessions``;
+    - memory and messages: ``add``, ``get``, ``get_session_messages``,
+      ``get_session_message``, ``update_message_metadata``,
+      ``iter_session_messages``;
+    - searches: ``search``, ``search_sessions``.
     """
 
     __slots__ = ()

@@ -1,37 +1,23 @@
-"""The ``user`` resource: create, read, change, delete and list users, and a user's sessions."""
+"""The ``user`` resource: create, read, change, delete and list users, and a user's sessions.
+
+``_iter_user_json`` (private, for the command line's export) walks the users as
+``iter_users`` does, each with its JSON text as the server sent it (``_resource``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-from typing import Any, TypeVar
-
-from attrs import frozen
+from collections.abc import AsyncGenerator
+from typing import Any
 
 from . import _validate
 from ._encode import check_fact_rating_instruction, check_metadata, encode_body
-from ._options import CheckedOptions, RequestOptions
-from ._resource import MAX_ID_LENGTH, Resource, check_options, id_segment
+from ._options import RequestOptions
+from ._resource import MAX_ID_LENGTH, Listing, Resource, check_options, check_walk, id_segment
 from .models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
-from .pagination import PagedList
 
-__all__ = ["AsyncUsers", "RawUserPage"]
-
-P = TypeVar("P")
-T = TypeVar("T")
+__all__ = ["AsyncUsers"]
 
 _LIST_PATH = "/users-ordered"
-
-
-@frozen(kw_only=True)
-class RawUserPage:
-    """A page of ``/users-ordered`` with each user kept as the JSON object the server sent.
-
-    Private to the CLI's export, which writes users exactly as they came.
-    """
-
-    users: list[dict[str, Any]] | None = None
-    total_count: int | None = None
-    row_count: int | None = None
 
 
 def _user_path(user_id: object) -> str:
@@ -82,14 +68,6 @@ def _page_query(page_number: int | None, page_size: int | None) -> dict[str, str
 
 def _user_key(user: User) -> str | None:
     return user.uuid if user.uuid is not None else user.user_id
-
-
-def _raw_key(user: dict[str, Any]) -> str | None:
-    for name in ("uuid", "user_id"):
-        value = user.get(name)
-        if isinstance(value, str):
-            return value
-    return None  # never deduplicated: a user without an identity is written as it came
 
 
 class AsyncUsers(Resource):
@@ -327,55 +305,32 @@ class AsyncUsers(Resource):
             >>> async for user in zep.user.iter_users():  # doctest: +SKIP
             ...     print(user.user_id)
         """
-        walk = self._walker(UserListResponse, _users_of, _user_key, page_size, prefetch)
-        return walk(request_options).walk_items()
+        return self._walk(self._user_listing(page_size, prefetch, request_options)).walk_items()
 
-    def _iter_raw_users(
+    def _iter_user_json(
         self,
         *,
         page_size: int = 100,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[dict[str, Any], None]:
-        """``iter_users``, each user the JSON object the server sent (for the CLI's export)."""
-        walk = self._walker(RawUserPage, _raw_users_of, _raw_key, page_size, prefetch)
-        return walk(request_options).walk_items()
+    ) -> AsyncGenerator[tuple[User, str], None]:
+        """``iter_users``, each user with its JSON text as the server sent it, on one line."""
+        return self._walk_json(self._user_listing(page_size, prefetch, request_options))
 
-    def _walker(
-        self,
-        cls: type[P],
-        items: Callable[[P], list[T]],
-        key: Callable[[T], str | None],
-        page_size: int,
-        prefetch: int,
-    ) -> Callable[[RequestOptions | None], PagedList[P, T]]:
+    def _user_listing(
+        self, page_size: int, prefetch: int, request_options: RequestOptions | None
+    ) -> Listing[UserListResponse, User]:
         """Check a walk's arguments now, at the call, and describe the list to walk."""
-        _validate.check_int("page_size", page_size, minimum=1)
-        _validate.check_int("prefetch", prefetch, minimum=1)
-        transport = self._transport
-
-        def describe(request_options: RequestOptions | None) -> PagedList[P, T]:
-            options: CheckedOptions | None = check_options(request_options)
-
-            async def fetch(number: int) -> P:
-                query = _page_query(number, page_size)
-                return await transport.get(_LIST_PATH, cls, query=query, options=options)
-
-            return PagedList(
-                fetch,
-                items=items,
-                total=lambda page: getattr(page, "total_count", None),
-                key=key,
-                page_size=page_size,
-                prefetch=prefetch,
-            )
-
-        return describe
-
-
-def _users_of(page: UserListResponse) -> list[User]:
-    return page.users or []
-
-
-def _raw_users_of(page: RawUserPage) -> list[dict[str, Any]]:
-    return page.users or []
+        size = check_walk(page_size, prefetch)
+        return Listing(
+            path=_LIST_PATH,
+            cls=UserListResponse,
+            array="users",
+            query=lambda number: _page_query(number, size),
+            items=lambda page: page.users or [],
+            total=lambda page: page.total_count,
+            key=_user_key,
+            page_size=size,
+            prefetch=prefetch,
+            options=check_options(request_options),
+        )

@@ -19,7 +19,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from .. import AsyncZep
@@ -63,6 +63,22 @@ def sdk_arguments() -> Iterator[None]:
         yield
     except (TypeError, ValueError) as error:
         raise UsageError(str(error)) from None
+
+
+async def one_call(client: AsyncZep, call: Callable[[AsyncZep], Awaitable[T]]) -> T:
+    """Open ``client``, make one SDK call with it, and close it.
+
+    The SDK checks a coroutine's arguments when it runs, before sending, so the
+    call is awaited inside ``sdk_arguments``: a bad argument is a usage error.
+    """
+    async with client as zep:
+        with sdk_arguments():
+            return await call(zep)
+
+
+def call_sdk(args: argparse.Namespace, call: Callable[[AsyncZep], Awaitable[T]]) -> T:
+    """Run ``call`` with a client built from the options; return its result."""
+    return run(one_call(open_client(args), call))
 
 
 def open_client(args: argparse.Namespace) -> AsyncZep:

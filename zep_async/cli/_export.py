@@ -1,4 +1,4 @@
-"""``sessions export``: every session as JSON Lines, all or nothing.
+"""``sessions export`` and what every export shares: JSON Lines, all or nothing.
 
 A file export is written under a temporary name in the target's directory
 (so the rename cannot cross file systems) and renamed into place only after
@@ -9,9 +9,10 @@ that exists and is not a regular file (``/dev/stdout``, a FIFO, the
 ``/dev/fd/63`` of a shell's ``>(gzip > x.gz)``) is written directly: there is
 nothing to rename over it.
 
-Each line is the session exactly as the server sent it (timestamps with their
-nanoseconds and ``Z``, escapes, numbers), through the SDK's private raw-JSON
-walk; only whitespace between tokens may differ.
+Each line is one object (a session, a message, a user) exactly as the server
+sent it (timestamps with their nanoseconds and ``Z``, escapes, numbers),
+through the SDK's private walk of ``(model, JSON text)`` pairs; only
+whitespace between tokens of a pretty-printed body may differ.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -34,16 +35,39 @@ from ._common import UsageError, open_client, printable, run, sdk_arguments
 from ._sessions import json_lines
 from ._streams import OutputError, guard, say
 
+#: Opens one export's walk: ``(model, exact JSON text)`` pairs, the SDK's private shape.
+Walk = Callable[[AsyncZep], AsyncGenerator[tuple[Any, str], None]]
+#: Asks for the total to show on the progress bar (one tiny request), or None.
+Total = Callable[[AsyncZep], Awaitable[int | None]]
+
 
 def export(args: argparse.Namespace) -> None:
     """Write every session as one JSON object per line, to ``--out`` or stdout."""
+
+    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[Any, str], None]:
+        return zep.memory._iter_session_json(
+            page_size=args.page_size, order_by=args.order_by, asc=args.asc, prefetch=args.prefetch
+        )
+
+    async def total(zep: AsyncZep) -> int | None:
+        return (await zep.memory.list_sessions(page_size=1)).total_count
+
+    export_lines(args, "sessions", walk, total)
+
+
+def export_lines(args: argparse.Namespace, noun: str, walk: Walk, total: Total | None) -> None:
+    """Write what ``walk`` yields, each object's text as the server sent it, one per line.
+
+    To ``--out`` (all or nothing) or stdout, with a progress bar on a terminal
+    (its total from ``total``, when given), and a summary line naming ``noun``.
+    """
     out = _target(args.out)
     client = open_client(args)
     show_progress = Console(stderr=True).is_terminal
     with _destination(out) as stream:
-        count = run(_export(client, args, stream, show_progress=show_progress))
+        count = run(_export(client, walk, total, stream, show_progress=show_progress))
     where = "stdout" if out is None else printable(str(out))
-    say(f"zep-async: exported {count} sessions to {where}")
+    say(f"zep-async: exported {count} {noun} to {where}")
 
 
 def _target(name: str | None) -> Path | None:
@@ -59,26 +83,20 @@ def _target(name: str | None) -> Path | None:
 
 
 async def _export(
-    client: AsyncZep, args: argparse.Namespace, stream: TextIO, *, show_progress: bool
+    client: AsyncZep, walk: Walk, total: Total | None, stream: TextIO, *, show_progress: bool
 ) -> int:
     async with client as zep:
         with sdk_arguments():
-            sessions = zep.memory._iter_session_json(
-                page_size=args.page_size,
-                order_by=args.order_by,
-                asc=args.asc,
-                prefetch=args.prefetch,
-            )
-        async with contextlib.aclosing(sessions):
+            objects = walk(zep)
+        async with contextlib.aclosing(objects):
             with _progress(show_progress) as progress:
                 task = progress.add_task("exporting", total=None)
-                if show_progress:
-                    # iter_sessions yields sessions, not pages; one tiny request tells the total.
-                    first = await zep.memory.list_sessions(page_size=1)
-                    progress.update(task, total=first.total_count)
+                if show_progress and total is not None:
+                    # The walk yields objects, not pages; one tiny request tells the total.
+                    progress.update(task, total=await total(zep))
                 count = 0
                 write = json_lines(stream)
-                async for _, text in sessions:
+                async for _, text in objects:
                     write(text)
                     count += 1
                     progress.advance(task)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .. import AuthenticationError, ZepError
 from .._logging import HANDLER_NAME
@@ -48,10 +49,16 @@ class _StderrHandler(logging.Handler):
             self.handleError(record)
 
 
-def _configure_logging(verbosity: int) -> logging.Handler:
+@contextlib.contextmanager
+def _logging_for(verbosity: int) -> Iterator[None]:
+    """Send the SDK's log lines to stderr at the level ``-v`` (or ``ZEP_LOG``) asks for.
+
+    The logger is left as it was found afterwards: ``run`` may be called in-process.
+    """
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("zep_async")
+    before = logger.level
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     from_env = next((h for h in logger.handlers if h.get_name() == HANDLER_NAME), None)
     if from_env is not None:  # ZEP_LOG asked for these lines: this handler writes them, once
@@ -59,7 +66,13 @@ def _configure_logging(verbosity: int) -> logging.Handler:
         logger.removeHandler(from_env)
     logger.addHandler(handler)
     logger.setLevel(level)
-    return handler
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+        if from_env is not None:
+            logger.addHandler(from_env)
 
 
 def describe(error: ZepError) -> str:
@@ -119,7 +132,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line; see ``zep_async.cli.main``."""
     with guarded():
         verbosity = 0
-        handler = None
         try:
             try:
                 args = build_parser().parse_args(argv)
@@ -127,15 +139,12 @@ def run(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.flush()
                 return exit.code if isinstance(exit.code, int) else EXIT_USAGE
             verbosity = getattr(args, "verbose", 0)
-            handler = _configure_logging(verbosity)
-            _load(args.handler)(args)
-            sys.stdout.flush()
+            with _logging_for(verbosity):
+                _load(args.handler)(args)
+                sys.stdout.flush()
             return EXIT_OK
         except BaseException as error:  # every way out becomes one status
             return _status(error, verbose=verbosity > 0)
-        finally:
-            if handler is not None:
-                logging.getLogger("zep_async").removeHandler(handler)
 
 
 def _status(error: BaseException, *, verbose: bool) -> int:

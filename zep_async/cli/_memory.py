@@ -10,25 +10,21 @@ that fails stops the command, saying how many were added before it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
+from collections.abc import AsyncGenerator
 from typing import Any, TextIO
-
-from rich.console import Console
 
 from .. import (
     AddMemoryResponse,
     AsyncZep,
-    Memory,
     Message,
-    MessageListResponse,
     ZepError,
     to_dict,
 )
 from .._encode import check_messages
-from ._common import UsageError, open_client, print_json, printable, run, sdk_arguments
-from ._export import _destination, _progress, _target
+from ._common import UsageError, call_sdk, open_client, print_json, printable, run, sdk_arguments
+from ._export import export_lines
 from ._memory_grammar import BATCH
 from ._streams import say
 
@@ -38,7 +34,7 @@ _ASSIGNED = ("uuid", "created_at", "updated_at", "token_count", "processed")
 
 def memory_get(args: argparse.Namespace) -> None:
     """Print the context, the latest messages and the facts, or JSON with ``--json``."""
-    memory = run(_get(open_client(args), args))
+    memory = call_sdk(args, lambda zep: zep.memory.get(args.session_id, lastn=args.lastn))
     if args.json:
         print_json(to_dict(memory))
         return
@@ -53,12 +49,6 @@ def memory_get(args: argparse.Namespace) -> None:
         print("relevant facts:")
         for fact in memory.relevant_facts:
             print("  - " + printable(fact.content or fact.fact or ""))
-
-
-async def _get(client: AsyncZep, args: argparse.Namespace) -> Memory:
-    async with client as zep:
-        with sdk_arguments():
-            return await zep.memory.get(args.session_id, lastn=args.lastn)
 
 
 def _line(message: Message) -> str:
@@ -143,7 +133,12 @@ async def _add(
 
 def messages_list(args: argparse.Namespace) -> None:
     """Print one page of messages, one per line, and the count; or the page as JSON."""
-    page = run(_list(open_client(args), args))
+    page = call_sdk(
+        args,
+        lambda zep: zep.memory.get_session_messages(
+            args.session_id, limit=args.limit, cursor=args.cursor
+        ),
+    )
     if args.json:
         print_json(to_dict(page))
         return
@@ -153,40 +148,12 @@ def messages_list(args: argparse.Namespace) -> None:
     print(f"{len(page.messages)} messages on page {args.cursor or 1}, of {total} in all")
 
 
-async def _list(client: AsyncZep, args: argparse.Namespace) -> MessageListResponse:
-    async with client as zep:
-        with sdk_arguments():
-            return await zep.memory.get_session_messages(
-                args.session_id, limit=args.limit, cursor=args.cursor
-            )
-
-
 def messages_export(args: argparse.Namespace) -> None:
-    """Write every message of the session as it came, one JSON object per line."""
-    out = _target(args.out)
-    client = open_client(args)
-    show_progress = Console(stderr=True).is_terminal
-    with _destination(out) as stream:
-        count = run(_export(client, args, stream, show_progress=show_progress))
-    where = "stdout" if out is None else printable(str(out))
-    say(f"zep-async: exported {count} messages to {where}")
+    """Write every message of the session as the server sent it, one JSON object per line."""
 
+    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[Message, str], None]:
+        return zep.memory._iter_message_json(
+            args.session_id, page_size=args.page_size, prefetch=args.prefetch
+        )
 
-async def _export(
-    client: AsyncZep, args: argparse.Namespace, stream: TextIO, *, show_progress: bool
-) -> int:
-    async with client as zep:
-        with sdk_arguments():
-            messages = zep.memory._iter_raw_messages(
-                args.session_id, page_size=args.page_size, prefetch=args.prefetch
-            )
-        async with contextlib.aclosing(messages):
-            with _progress(show_progress) as progress:
-                task = progress.add_task("exporting", total=None)
-                count = 0
-                async for message in messages:
-                    # ensure_ascii (the default): any text survives any output encoding.
-                    stream.write(json.dumps(message, separators=(",", ":")) + "\n")
-                    count += 1
-                    progress.advance(task)
-                return count
+    export_lines(args, "messages", walk, None)

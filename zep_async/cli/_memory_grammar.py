@@ -7,10 +7,10 @@ nor the SDK's resources: each leaf names its handler as ``"module:function"``.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import get_args
 
-from .. import RoleType
+from .. import AsyncMemory, RoleType
+from ._grammar import add_export, whole
 
 #: Zep's documented limit of messages per ``memory.add`` call; ``memory add`` sends batches of it.
 BATCH = 30
@@ -19,7 +19,6 @@ BATCH = 30
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     client: argparse.ArgumentParser,
-    whole: Callable[[int], Callable[[str], int]],
 ) -> None:
     """Add the ``memory`` and ``messages`` commands to the parser."""
     memory = commands.add_parser(
@@ -58,20 +57,15 @@ def register(
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
     listing.set_defaults(handler="_memory:messages_list")
 
-    export = messages.add_parser(
-        "export",
-        parents=[client],
+    export = add_export(
+        messages,
+        client,
+        AsyncMemory.iter_session_messages,
         help="write every message of a session as JSON Lines",
         description="Write every message of a session, oldest first, one JSON object per "
         "line exactly as the server sent it. With --out, the file appears only when the "
         "export is complete.",
+        per_request="messages",
+        handler="_memory:messages_export",
     )
     export.add_argument("session_id", metavar="SESSION_ID")
-    export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    export.add_argument(
-        "--page-size", metavar="N", type=whole(1), default=100, help="per request (%(default)s)"
-    )
-    export.add_argument(
-        "--prefetch", metavar="N", type=whole(1), default=4, help="pages at once (%(default)s)"
-    )
-    export.set_defaults(handler="_memory:messages_export")

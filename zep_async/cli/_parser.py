@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
 from . import _memory_grammar, _users_grammar
+from ._grammar import add_export, whole
 from ._session_args import add_write_commands
 
 PROG = "zep-async"
@@ -32,20 +33,6 @@ variable, as a command line is visible to other users of the machine."""
 def _default(function: Callable[..., Any], name: str) -> Any:
     # Help texts quote the SDK's own defaults, so the two cannot drift apart.
     return inspect.signature(function).parameters[name].default
-
-
-def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
-        return value
-
-    return parse
 
 
 def _seconds(text: str) -> float:
@@ -94,7 +81,7 @@ def _client_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--max-retries",
         metavar="N",
-        type=_whole(0),
+        type=whole(0),
         default=argparse.SUPPRESS,
         help=f"retries of a failed request (default {_default(AsyncZep, 'max_retries')})",
     )
@@ -142,43 +129,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sessions.add_parser(
         "list", parents=[client], help="print one page of sessions, with the total count"
     )
-    listing.add_argument("--page-number", metavar="N", type=_whole(1), help="from 1")
-    listing.add_argument("--page-size", metavar="N", type=_whole(1), help="sessions per page")
+    listing.add_argument("--page-number", metavar="N", type=whole(1), help="from 1")
+    listing.add_argument("--page-size", metavar="N", type=whole(1), help="sessions per page")
     _add_order(listing)
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
     listing.set_defaults(handler="_sessions:list_page")
 
-    iter_sessions = AsyncMemory.iter_sessions
-    export = sessions.add_parser(
-        "export",
-        parents=[client],
+    export = add_export(
+        sessions,
+        client,
+        AsyncMemory.iter_sessions,
         help="write every session as JSON Lines",
-        description="Write every session as one JSON object per line. With --out, the "
-        "file appears only when the export is complete.",
-    )
-    export.add_argument(
-        "--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)"
-    )
-    export.add_argument(
-        "--page-size",
-        metavar="N",
-        type=_whole(1),
-        default=_default(iter_sessions, "page_size"),
-        help="sessions per request (default %(default)s)",
+        description="Write every session as one JSON object per line, exactly as the server "
+        "sent it. With --out, the file appears only when the export is complete.",
+        per_request="sessions",
+        handler="_export:export",
     )
     _add_order(export)
-    export.add_argument(
-        "--prefetch",
-        metavar="N",
-        type=_whole(1),
-        default=_default(iter_sessions, "prefetch"),
-        help="pages fetched at once (default %(default)s)",
-    )
-    export.set_defaults(handler="_export:export")
     add_write_commands(sessions, client)
-    _memory_grammar.register(commands, client, _whole)
-
-    _users_grammar.add_users_commands(commands, client, _whole)
+    _memory_grammar.register(commands, client)
+    _users_grammar.add_users_commands(commands, client)
 
     serve = commands.add_parser(
         "serve",
@@ -190,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument(
         "--port",
-        type=_whole(0, 65535),
+        type=whole(0, 65535),
         default=8000,
         help="port to listen on; 0 picks a free one (%(default)s)",
     )
@@ -199,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         # The sample data lives in memory and takes a while to build: a bound keeps a
         # typo (an extra zero or three) from eating the machine's memory for minutes.
-        type=_whole(0, MAX_SEED),
+        type=whole(0, MAX_SEED),
         default=100,
         help=f"how many sample sessions to serve, at most {MAX_SEED} (%(default)s)",
     )

@@ -1,6 +1,6 @@
 """The options of ``sessions create``, ``update``, ``end`` and ``delete``.
 
-Only argparse and json here: the parser is built before any command runs, so
+Only argparse here: the parser is built before any command runs, so
 ``--help`` works without the cli extra; each command's module
 (``_session_writes``) is imported only when it runs.
 """
@@ -8,27 +8,10 @@ Only argparse and json here: the parser is built before any command runs, so
 from __future__ import annotations
 
 import argparse
-import json
-from typing import Any
+
+from ._grammar import add_delete, json_object
 
 __all__ = ["add_write_commands"]
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    """An option value that must be a JSON object (``--metadata``, ``--classify``)."""
-
-    def refuse(constant: str) -> None:
-        raise ValueError(f"{constant} is not JSON")
-
-    try:
-        value = json.loads(text, parse_constant=refuse)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
-    except RecursionError:
-        raise argparse.ArgumentTypeError("nested too deeply to read") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text[:40]!r}")
-    return value
 
 
 def add_write_commands(
@@ -39,7 +22,7 @@ def add_write_commands(
     create = sessions.add_parser("create", parents=[client], help="create a session")
     create.add_argument("session_id", metavar="SESSION_ID")
     create.add_argument("--user-id", metavar="USER_ID", help="the user it belongs to")
-    create.add_argument("--metadata", metavar="JSON", type=_json_object, help="a JSON object")
+    create.add_argument("--metadata", metavar="JSON", type=json_object, help="a JSON object")
     create.set_defaults(handler="_session_writes:create_session")
 
     update = sessions.add_parser(
@@ -51,7 +34,7 @@ def add_write_commands(
     )
     update.add_argument("session_id", metavar="SESSION_ID")
     update.add_argument(
-        "--metadata", metavar="JSON", type=_json_object, required=True, help="a JSON object"
+        "--metadata", metavar="JSON", type=json_object, required=True, help="a JSON object"
     )
     update.set_defaults(handler="_session_writes:update_session")
 
@@ -64,18 +47,17 @@ def add_write_commands(
     )
     end.add_argument("session_id", metavar="SESSION_ID")
     end.add_argument(
-        "--classify", metavar="JSON", type=_json_object, help='e.g. {"classes": [...], "name": ...}'
+        "--classify", metavar="JSON", type=json_object, help='e.g. {"classes": [...], "name": ...}'
     )
     end.add_argument("--instruction", metavar="TEXT", help="extra guidance for the server")
     end.set_defaults(handler="_session_writes:end_session")
 
-    delete = sessions.add_parser(
-        "delete",
-        parents=[client],
+    add_delete(
+        sessions,
+        client,
+        metavar="SESSION_ID",
         help="delete a session and its messages",
         description="Delete a session and all its messages. Asks first on a terminal; "
         "elsewhere --yes is required.",
+        handler="_session_writes:delete_session",
     )
-    delete.add_argument("session_id", metavar="SESSION_ID")
-    delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    delete.set_defaults(handler="_session_writes:delete_session")

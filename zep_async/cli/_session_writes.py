@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from .. import AsyncZep, EndSessionResponse, Session, SuccessResponse, to_dict
 from .._resource import id_segment
-from ._common import CommandError, UsageError, open_client, printable, run, sdk_arguments
+from ._common import (
+    CommandError,
+    UsageError,
+    one_call,
+    open_client,
+    printable,
+    run,
+    sdk_arguments,
+)
 from ._sessions import print_fields
 
 __all__ = ["create_session", "delete_session", "end_session", "update_session"]
@@ -34,7 +41,7 @@ def create_session(args: argparse.Namespace) -> None:
             session_id=args.session_id, user_id=args.user_id, metadata=args.metadata
         )
 
-    print_fields(to_dict(run(_write(client, call))))
+    print_fields(to_dict(run(one_call(client, call))))
 
 
 def update_session(args: argparse.Namespace) -> None:
@@ -44,7 +51,7 @@ def update_session(args: argparse.Namespace) -> None:
     async def call(zep: AsyncZep) -> Session:
         return await zep.memory.update_session(args.session_id, metadata=args.metadata)
 
-    print_fields(to_dict(run(_write(client, call))))
+    print_fields(to_dict(run(one_call(client, call))))
 
 
 def end_session(args: argparse.Namespace) -> None:
@@ -56,7 +63,7 @@ def end_session(args: argparse.Namespace) -> None:
             args.session_id, classify=args.classify, instruction=args.instruction
         )
 
-    answer = run(_write(client, call))
+    answer = run(one_call(client, call))
     fields = to_dict(answer.session) if answer.session is not None else {}
     if answer.classification is not None:
         fields["classification"] = to_dict(answer.classification)
@@ -74,7 +81,7 @@ def delete_session(args: argparse.Namespace) -> None:
     async def call(zep: AsyncZep) -> SuccessResponse:
         return await zep.memory.delete(args.session_id)
 
-    run(_write(client, call))
+    run(one_call(client, call))
     print(f"deleted session {printable(args.session_id)}")
 
 
@@ -90,9 +97,3 @@ def _confirm(session_id: str) -> None:
         if not answer:  # end of input: end the prompt's line
             sys.stderr.write("\n")
         raise CommandError(f"session {session_id} not deleted")
-
-
-async def _write(client: AsyncZep, call: Callable[[AsyncZep], Awaitable[T]]) -> T:
-    async with client as zep:
-        with sdk_arguments():  # the SDK's TypeError/ValueError: a bad argument, nothing sent
-            return await call(zep)

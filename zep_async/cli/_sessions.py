@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import AsyncZep, Session, SessionListResponse, to_dict
-from ._common import open_client, print_json, printable, run, sdk_arguments
+from .. import SessionListResponse, to_dict
+from ._common import call_sdk, print_json, printable
 
 _NONE = "-"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -34,7 +34,7 @@ _MIN_WIDTH = 40
 
 def get(args: argparse.Namespace) -> None:
     """Print one session: ``field  value`` lines, or with ``--json`` its JSON as sent."""
-    session, text = run(_get(open_client(args), args.session_id))
+    session, text = call_sdk(args, lambda zep: zep.memory._get_session_json(args.session_id))
     if args.json:
         json_lines(sys.stdout)(text)
         return
@@ -81,12 +81,6 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
-async def _get(client: AsyncZep, session_id: str) -> tuple[Session, str]:
-    async with client as zep:
-        with sdk_arguments():
-            return await zep.memory._get_session_json(session_id)
-
-
 def _show(value: object) -> str:
     if value is None:
         return _NONE
@@ -96,15 +90,19 @@ def _show(value: object) -> str:
 
 def list_page(args: argparse.Namespace) -> None:
     """Print one page as a table with the total count, or as JSON with ``--json``."""
-    page = run(_list(open_client(args), args))
+    page = call_sdk(
+        args,
+        lambda zep: zep.memory.list_sessions(
+            page_number=args.page_number,
+            page_size=args.page_size,
+            order_by=args.order_by,
+            asc=args.asc,
+        ),
+    )
     if args.json:
         print_json(to_dict(page))
         return
-    console = Console(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = _PIPE_WIDTH
-    # COLUMNS=0 (or a terminal that reports no width) would make rich print nothing at all.
-    console.width = max(console.width, _MIN_WIDTH)
+    console = table_console()
     if page.sessions:
         console.print(_table(page))
     total = _NONE if page.total_count is None else page.total_count
@@ -112,30 +110,35 @@ def list_page(args: argparse.Namespace) -> None:
     console.print(Text(summary))
 
 
-async def _list(client: AsyncZep, args: argparse.Namespace) -> SessionListResponse:
-    async with client as zep:
-        with sdk_arguments():
-            return await zep.memory.list_sessions(
-                page_number=args.page_number,
-                page_size=args.page_size,
-                order_by=args.order_by,
-                asc=args.asc,
-            )
+def table_console() -> Console:
+    """A console for tables: piped, as wide as a line may be; never too narrow to print."""
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = _PIPE_WIDTH
+    # COLUMNS=0 (or a terminal that reports no width) would make rich print nothing at all.
+    console.width = max(console.width, _MIN_WIDTH)
+    return console
+
+
+def table(*titles: str) -> Table:
+    """An empty table with these column titles, long cells folded."""
+    empty = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title in titles:
+        empty.add_column(title, overflow="fold")
+    return empty
 
 
 def _table(page: SessionListResponse) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     # In one zone, so the column reads in order whatever offsets the server wrote.
-    for title in ("session id", "user id", "created (UTC)", "ended (UTC)"):
-        table.add_column(title, overflow="fold")
+    rows = table("session id", "user id", "created (UTC)", "ended (UTC)")
     for session in page.sessions:
-        table.add_row(
+        rows.add_row(
             _cell(session.session_id),
             _cell(session.user_id),
             _cell(_when(session.created_at)),
             _cell(_when(session.ended_at)),
         )
-    return table
+    return rows
 
 
 def _cell(value: str | None) -> Text:

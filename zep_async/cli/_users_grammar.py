@@ -7,26 +7,22 @@ building the parser needs neither rich nor the commands' modules.
 from __future__ import annotations
 
 import argparse
-import inspect
-from collections.abc import Callable
-from typing import Any
 
 from .._users import AsyncUsers
+from ._grammar import add_delete, add_export, whole
 
 __all__ = ["add_users_commands"]
 
 
 def add_users_commands(
-    commands: Any,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
     client: argparse.ArgumentParser,
-    whole: Callable[[int], Callable[[str], int]],
 ) -> None:
     """Add ``users`` and its actions to ``commands`` (a subparsers action).
 
     Args:
         commands: What ``add_subparsers`` returned for the top-level commands.
         client: The parent parser with the connection options.
-        whole: Makes an argument type for whole numbers from a minimum.
     """
     users = commands.add_parser(
         "users", parents=[client], help="list, get, create, update, delete and export users"
@@ -55,48 +51,31 @@ def add_users_commands(
     _add_fields(update)
     update.set_defaults(handler="_users:update")
 
-    delete = users.add_parser(
-        "delete",
-        parents=[client],
+    add_delete(
+        users,
+        client,
+        metavar="USER_ID",
         help="delete a user with its sessions and their messages",
         description="Delete a user with its sessions and their messages. On a terminal it "
         "asks first; elsewhere it refuses (exit status 2) unless --yes is given.",
+        handler="_users:delete",
     )
-    delete.add_argument("user_id", metavar="USER_ID")
-    delete.add_argument("--yes", "-y", action="store_true", help="delete without asking")
-    delete.set_defaults(handler="_users:delete")
 
     sessions = users.add_parser("sessions", parents=[client], help="print a user's sessions")
     sessions.add_argument("user_id", metavar="USER_ID")
     sessions.add_argument("--json", action="store_true", help="print them as a JSON array")
     sessions.set_defaults(handler="_users:sessions")
 
-    defaults = inspect.signature(AsyncUsers.iter_users).parameters
-    export = users.add_parser(
-        "export",
-        parents=[client],
+    add_export(
+        users,
+        client,
+        AsyncUsers.iter_users,
         help="write every user as JSON Lines",
         description="Write every user, newest first, as one JSON object per line, exactly "
         "as the server sent it. With --out, the file appears only when the export is complete.",
+        per_request="users",
+        handler="_users:export",
     )
-    export.add_argument(
-        "--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)"
-    )
-    export.add_argument(
-        "--page-size",
-        metavar="N",
-        type=whole(1),
-        default=defaults["page_size"].default,
-        help="users per request (default %(default)s)",
-    )
-    export.add_argument(
-        "--prefetch",
-        metavar="N",
-        type=whole(1),
-        default=defaults["prefetch"].default,
-        help="pages fetched at once (default %(default)s)",
-    )
-    export.set_defaults(handler="_users:export")
 
 
 def _add_fields(parser: argparse.ArgumentParser) -> None:
