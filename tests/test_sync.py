@@ -207,9 +207,14 @@ def test_ctrl_c_cancels_the_request(server: LocalZep, zep: Zep) -> None:
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     helper = threading.Thread(target=interrupt_when_the_server_has_it)
-    helper.start()
-    with pytest.raises(KeyboardInterrupt):
-        zep.memory.get_session("slow")
+    # Python's own Ctrl-C handler, whatever an earlier in-process test left installed.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        helper.start()
+        with pytest.raises(KeyboardInterrupt):
+            zep.memory.get_session("slow")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     helper.join(10)
     assert started.is_set()
     assert server.wait_for_disconnects(1, timeout=10)
