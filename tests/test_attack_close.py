@@ -123,8 +123,8 @@ def test_aclose_after_the_loop_that_used_the_client_ended_closes_or_says_so() ->
 
 def test_the_end_of_a_loop_closes_the_pool_whatever_ends_it() -> None:
     """A plain loop ended with shutdown_asyncgens, a client dropped unclosed on a running
-    loop, a call in flight when the loop shuts down, and an application's own
-    http_session (never closed by the SDK): no warning, nothing left open."""
+    loop, a call in flight when the loop shuts down, aclose racing that shutdown, and an
+    application's own http_session (never closed by the SDK): no warning, nothing open."""
     code = textwrap.dedent(
         """
         import asyncio, gc
@@ -178,6 +178,15 @@ def test_the_end_of_a_loop_closes_the_pool_whatever_ends_it() -> None:
                 else:
                     raise AssertionError("the call outlived its pool")
             asyncio.run(in_flight())
+
+            # aclose racing the loop's shutdown of its async generators: one close, no error.
+            async def racing():
+                client = AsyncZep(**args)
+                await use(client)
+                loop = asyncio.get_running_loop()
+                await asyncio.gather(client.aclose(), loop.shutdown_asyncgens(), client.aclose())
+                assert client.closed
+            asyncio.run(racing())
 
             # The application's session is its own: the loop's end leaves it alone.
             async def owned():

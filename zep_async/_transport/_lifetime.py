@@ -11,6 +11,7 @@ ended never leaves its sockets to the garbage collector.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 
 import aiohttp
@@ -102,17 +103,25 @@ class PoolLifetime:
         if loop is not None and loop.is_closed():
             raise RuntimeError(_LOOP_CLOSED)
         if guard is not None:
-            await guard.aclose()  # its finally closes the pool
-        else:
-            await session.close()
+            # Ended here, at once (its finally finds the pool taken, so awaits nothing):
+            # the loop's own shutdown_asyncgens, even running now, then finds it done.
+            with contextlib.suppress(StopIteration):
+                guard.aclose().send(None)
+        await session.close()
 
-    def _loop_ended(self) -> None:
-        """The pool's loop is ending (or aclose runs): the client is closed from now on."""
+    def _loop_ended(self) -> bool:
+        """The pool's loop is ending: the client is closed from now on.
+
+        Returns whether the caller (the guard) must close the pool: ``False`` when
+        ``aclose`` took it first.
+        """
         if not self._closed:
             self._why_closed = _LOOP_ENDED
         self._closed = True
         self._closing.set()
+        taken = self._session is not None
         self._session = self._guard = None
+        return taken
 
     def detach(self) -> object:
         """Forget the pool without closing it (after fork: it belongs to the parent).

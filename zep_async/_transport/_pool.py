@@ -56,15 +56,16 @@ def new_session(
 
 
 def close_with_loop(
-    session: aiohttp.ClientSession, on_end: Callable[[], None]
+    session: aiohttp.ClientSession, on_end: Callable[[], bool]
 ) -> AsyncGenerator[None, None] | None:
     """Tie ``session`` to the running loop: it is closed, on that loop, when the loop ends.
 
     Returns a started async generator, which the caller keeps (a strong reference):
     the loop's ``shutdown_asyncgens()`` (run by ``asyncio.run``, ``asyncio.Runner``,
     pytest-asyncio and the sync ``Zep``'s runner as the loop ends) closes it, and its
-    ``finally`` calls ``on_end()`` (held weakly) and closes the pool while the loop
-    can still close sockets. ``aclose`` of the generator does the same at once.
+    ``finally`` calls ``on_end()`` (held weakly) and, unless it returns ``False`` (its
+    owner closes the pool itself), closes the pool while the loop can still close
+    sockets.
     ``None`` when the running loop has no async generator hooks (nothing would close
     it then).
     """
@@ -79,15 +80,14 @@ def close_with_loop(
 
 
 async def _closing_with_loop(
-    session: aiohttp.ClientSession, on_end: weakref.WeakMethod[Callable[[], None]]
+    session: aiohttp.ClientSession, on_end: weakref.WeakMethod[Callable[[], bool]]
 ) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
-        ended = on_end()
-        if ended is not None:  # (gone when the transport was collected without closing)
-            ended()
-        await session.close()
+        ended = on_end()  # (None when the transport was collected without closing)
+        if ended is None or ended():
+            await session.close()
 
 
 def _session_loop(session: aiohttp.ClientSession) -> asyncio.AbstractEventLoop | None:
