@@ -30,6 +30,8 @@ STALL_TIMEOUT = 0.2
 
 #: Each failure that leaves open whether the server applied a write, scripted once
 #: on ``route``; a client that resends reaches the route's normal answer next.
+#: "cut-body" cuts the route's normal answer: it is ambiguous only when that answer is a
+#: 2xx (a 4xx whose body was cut is still that 4xx: the server said it did not act).
 AMBIGUOUS: dict[str, Callable[[LocalZep, str], None]] = {
     "500": lambda server, route: server.fail(route, 500),
     "503": lambda server, route: server.fail(route, 503),

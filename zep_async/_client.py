@@ -332,5 +332,9 @@ class AsyncZep:
         finish or end with ``ClientClosedError`` saying the client was closed while
         they ran (their connections are closed under them, and a retry wait ends at
         once); a write among them may have been applied. The pool is always closed.
+        When the event loop the client was used on ends first, that ending closes the
+        pool (``shutdown_asyncgens``) and the client; this is then a no-op. A loop
+        closed without ``shutdown_asyncgens()`` leaves sockets that cannot be closed
+        any more: this then raises ``RuntimeError`` saying so (once).
         """
         await self._transport.aclose()

@@ -37,18 +37,19 @@ from ..errors import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    ClientClosedError,
     ZepError,
 )
 from ._config import Settings, TransportConfig, call_settings
+from ._lifetime import PoolLifetime
 from ._observe import CallWatch
-from ._pool import new_session, owner_closed, sleep_unless_closed, usable_http_session
+from ._pool import new_session, owner_closed, sleep_unless_closed
 from ._responses import (
     answered_without_acting,
     attempt_failure,
     closed_while_running,
     env_proxy,
     read_body,
+    read_error_body,
     response_status_error,
     too_large,
 )
@@ -66,7 +67,7 @@ USER_AGENT = (
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 
 
-class Transport:
+class Transport(PoolLifetime):
     """Sends requests for one client; see the module docstring."""
 
     def __init__(self, config: TransportConfig) -> None:
@@ -92,7 +93,7 @@ class Transport:
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
         # The application's session has its own defaults: ours go with every request,
         # winning over its headers of the same names (aiohttp's merge rule).
-        self._foreign = config.http_session
+        PoolLifetime.__init__(self, config.http_session)
         self._plain_headers: Mapping[str, str] | None = None
         if self._foreign is not None:
             self._plain_headers = self._headers
@@ -106,66 +107,12 @@ class Transport:
         # Read once, here: a lookup per call would need a thread (it may read .netrc)
         # and would run before, or outside, the call's deadline.
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._closed = False
-        # Set by aclose: wakes calls waiting between attempts, so they end at once.
-        self._closing = asyncio.Event()
 
-    @property
-    def closed(self) -> bool:
-        """Whether ``aclose`` was called."""
-        return self._closed
+    def _new_session(self) -> aiohttp.ClientSession:
+        return new_session(self._config, self._session_headers, self._defaults.client_timeout)
 
-    def _open(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise ClientClosedError("this client is closed; create a new one to make more calls")
-        loop = asyncio.get_running_loop()
-        if self._foreign is not None:
-            return usable_http_session(self._foreign, loop)
-        if self._session is None:
-            self._session = new_session(
-                self._config, self._session_headers, self._defaults.client_timeout
-            )
-            self._loop = loop
-        elif loop is not self._loop:
-            raise RuntimeError(
-                "this client was first used on another event loop, and its connections "
-                "belong to that loop; create one AsyncZep per event loop (for example inside "
-                "the coroutine you pass to asyncio.run), or use the sync Zep client"
-            )
-        return self._session
-
-    async def open(self) -> None:
-        """Create the connection pool now rather than on the first call."""
-        self._open()
-
-    async def aclose(self) -> None:
-        """Close the connection pool; later calls raise ``ClientClosedError``. Idempotent.
-
-        From here on no call or retry starts; calls in flight end with
-        ``ClientClosedError`` (their connections are closed under them).
-        """
-        session = self._session
-        if session is not None and self._loop is not None:
-            loop = asyncio.get_running_loop()
-            if loop is not self._loop and not self._loop.is_closed():
-                raise RuntimeError("close the client on the event loop it was used on")
-        self._closed = True
-        self._closing.set()
-        self._session = None
-        # An http_session given by the application is never closed here (it was never
-        # stored in self._session): its owner closes it.
-        if session is None or session.closed or self._loop is None or self._loop.is_closed():
-            # A pool whose loop has ended cannot be closed from another loop.
-            return
-        await session.close()
-
-    def detach(self) -> aiohttp.ClientSession | None:
-        """Forget the pool without closing it (after fork: it belongs to the parent)."""
-        session, self._session, self._loop = self._session, None, None
-        self._closing = asyncio.Event()  # the old one may belong to the parent's loop
-        return session
+    def _foreign_closed(self) -> bool:
+        return self._foreign is not None and self._foreign.closed
 
     def _resolve(self, options: CheckedOptions | None) -> tuple[Settings, CIMultiDict[str] | None]:
         """The call's limits, and its headers if they differ from the session's defaults."""
@@ -316,9 +263,9 @@ class Transport:
                         proxy=proxy,
                         proxy_auth=proxy_auth,
                     ) as response:
-                        data, whole = await read_body(response)
                         status = response.status
                         if status < 300:
+                            data, whole = await read_body(response)
                             if not whole:
                                 error = too_large(response, data, method, str(url), attempt)
                                 error.may_have_been_applied = write
@@ -335,7 +282,10 @@ class Transport:
                             if watch is not None:
                                 watch.succeeded(status, response.headers, attempt)
                             return status, data, response.headers, url, attempt
-                        error = response_status_error(response, data, method, str(url))
+                        data, unread = await read_error_body(response)
+                        if unread is not None and (self._closed or self._foreign_closed()):
+                            raise unread  # closed under it: said below
+                        error = response_status_error(response, data, method, str(url), unread)
                         unsent = status in REFUSED_STATUSES
                 except asyncio.CancelledError as exc:
                     # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
@@ -346,7 +296,7 @@ class Transport:
                 except (RuntimeError, TimeoutError, aiohttp.ClientError) as exc:
                     if self._closed:  # its pool closed under it (RuntimeError: "Session is closed")
                         raise closed_while_running(method, url, attempt, write) from exc
-                    if self._foreign is not None and self._foreign.closed:
+                    if self._foreign_closed():
                         raise owner_closed(method, str(url), attempt, write) from exc
                     if not isinstance(exc, TimeoutError | aiohttp.ClientError):
                         raise

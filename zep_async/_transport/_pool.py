@@ -8,7 +8,10 @@ at each call (its owner may have closed it, or it may belong to another loop).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import contextlib
+import sys
+import weakref
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 
 import aiohttp
 
@@ -20,6 +23,7 @@ from ._config import TransportConfig
 __all__ = [
     "check_http_session",
     "check_trace_configs",
+    "close_with_loop",
     "new_session",
     "owner_closed",
     "sleep_unless_closed",
@@ -49,6 +53,41 @@ def new_session(
     if hasattr(session, "_retry_connection"):
         session._retry_connection = False
     return session
+
+
+def close_with_loop(
+    session: aiohttp.ClientSession, on_end: Callable[[], bool]
+) -> AsyncGenerator[None, None] | None:
+    """Tie ``session`` to the running loop: it is closed, on that loop, when the loop ends.
+
+    Returns a started async generator, which the caller keeps (a strong reference):
+    the loop's ``shutdown_asyncgens()`` (run by ``asyncio.run``, ``asyncio.Runner``,
+    pytest-asyncio and the sync ``Zep``'s runner as the loop ends) closes it, and its
+    ``finally`` calls ``on_end()`` (held weakly) and, unless it returns ``False`` (its
+    owner closes the pool itself), closes the pool while the loop can still close
+    sockets.
+    ``None`` when the running loop has no async generator hooks (nothing would close
+    it then).
+    """
+    if sys.get_asyncgen_hooks().finalizer is None:
+        return None
+    guard = _closing_with_loop(session, weakref.WeakMethod(on_end))
+    # One step, run here: nothing in it awaits, so it reaches its yield synchronously,
+    # and the running loop's first-iteration hook registers it for shutdown_asyncgens.
+    with contextlib.suppress(StopIteration):
+        guard.asend(None).send(None)
+    return guard
+
+
+async def _closing_with_loop(
+    session: aiohttp.ClientSession, on_end: weakref.WeakMethod[Callable[[], bool]]
+) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        ended = on_end()  # (None when the transport was collected without closing)
+        if ended is None or ended():
+            await session.close()
 
 
 def _session_loop(session: aiohttp.ClientSession) -> asyncio.AbstractEventLoop | None:

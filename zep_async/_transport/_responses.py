@@ -34,6 +34,7 @@ __all__ = [
     "connect_timeout_error",
     "env_proxy",
     "read_body",
+    "read_error_body",
     "response_status_error",
     "too_large",
     "without_request_headers",
@@ -90,12 +91,10 @@ def env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
 
 
 async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
-    """Read the body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
+    """Read a 2xx body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
     length = response.content_length
     limit = MAX_BODY_BYTES
-    if response.status >= 300:
-        limit = MAX_ERROR_BODY_BYTES  # an error needs only the start of its body
-    elif length is not None and length > limit:
+    if length is not None and length > limit:
         response.close()
         return b"", False
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
@@ -110,6 +109,30 @@ async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
             response.close()
             return b"".join(chunks)[:limit], False
     return b"".join(chunks), True
+
+
+async def read_error_body(
+    response: aiohttp.ClientResponse,
+) -> tuple[bytes, TimeoutError | aiohttp.ClientPayloadError | None]:
+    """Read the start of a non-2xx body (``MAX_ERROR_BODY_BYTES``), and why it stopped short.
+
+    The status line is the server's answer whatever follows it: a body cut short, or
+    one that cannot be decompressed, leaves the status standing. Returns what was
+    read, and the failure that ended the read early (``None`` when it did not).
+    """
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.content.iter_any():
+            size += len(chunk)
+            chunks.append(chunk)
+            if size > MAX_ERROR_BODY_BYTES:
+                response.close()  # an error needs only the start of its body
+                break
+    except (TimeoutError, aiohttp.ClientPayloadError) as exc:
+        response.close()
+        return b"".join(chunks)[:MAX_ERROR_BODY_BYTES], exc
+    return b"".join(chunks)[:MAX_ERROR_BODY_BYTES], None
 
 
 def too_large(
@@ -129,10 +152,26 @@ def too_large(
 
 
 def response_status_error(
-    response: aiohttp.ClientResponse, body: bytes, method: str, url: str
+    response: aiohttp.ClientResponse,
+    body: bytes,
+    method: str,
+    url: str,
+    unread: TimeoutError | aiohttp.ClientPayloadError | None = None,
 ) -> APIStatusError:
-    """The error of a non-2xx ``response`` with its (capped) ``body``."""
-    return status_error(response.status, response.reason, response.headers, body, method, url)
+    """The error of a non-2xx ``response`` with its (capped) ``body``.
+
+    ``unread``: why the body could not be read whole; the error then says so, keeps
+    what was read as its ``body`` and has the failure as its cause.
+    """
+    if unread is None:
+        return status_error(response.status, response.reason, response.headers, body, method, url)
+    error = status_error(response.status, response.reason, response.headers, b"", method, url)
+    error.body = body.decode("utf-8", "replace") or None
+    error.message = f"the response body could not be read ({_describe(unread)})"
+    error.__cause__ = (
+        without_request_headers(unread) if isinstance(unread, aiohttp.ClientError) else unread
+    )
+    return error
 
 
 def without_request_headers(exc: aiohttp.ClientError) -> aiohttp.ClientError:
