@@ -96,7 +96,8 @@ class SyncMemory(SyncResource):
     - memory and messages: ``add``, ``get``, ``get_session_messages``,
       ``get_session_message``, ``update_message_metadata``,
       ``iter_session_messages``;
-    - searches: ``search``, ``search_sessions``.
+    - searches: ``search``, ``search_sessions``;
+    - ``with_raw_response``: the same calls, each returning a ``RawResponse``.
     """
 
     __slots__ = ()
