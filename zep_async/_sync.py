@@ -97,7 +97,7 @@ class SyncMemory(SyncResource):
       ``get_session_message``, ``update_message_metadata``,
       ``iter_session_messages``;
     - searches: ``search``, ``search_sessions``;
-    - ``with_raw_response``: the same calls, each returning a ``RawResponse``.
+    - ``with_raw_response``: the same calls, each returning a raw response.
     """
 
     __slots__ = ()
