@@ -109,19 +109,22 @@ def encode_body(fields: Mapping[str, object]) -> bytes:
         if kind is str:
             if not value.isascii() and not _is_unicode(value):
                 raise ValueError(f"{name} is not valid Unicode (a lone surrogate)")
-        elif kind is list and value and all(type(x) in _ENCODERS for x in value):
-            value = [_ENCODERS[type(item)](item) for item in value]  # e.g. the messages
+        elif kind is list or kind is tuple:
+            if kind is list and value and all(type(x) in _ENCODERS for x in value):
+                value = [_ENCODERS[type(item)](item) for item in value]  # e.g. the messages
+            elif any(_is_model(type(x)) for x in value):
+                value = [
+                    _encoder(type(item))(item)
+                    if _is_model(type(item))
+                    else _checked(item, f"{name}[{index}]")
+                    for index, item in enumerate(value)
+                ]
+            else:
+                depth[name] = _check_json(value, name)
         elif kind is int or kind is bool:
             pass
-        elif kind in _ENCODERS or attrs.has(kind):
+        elif _is_model(kind):
             value = _encoder(kind)(value)
-        elif (kind is list or kind is tuple) and any(attrs.has(type(x)) for x in value):
-            value = [
-                _encoder(type(item))(item)
-                if attrs.has(type(item))
-                else _checked(item, f"{name}[{index}]")
-                for index, item in enumerate(value)
-            ]
         else:
             depth[name] = _check_json(value, name)
         body[name] = value
@@ -131,6 +134,15 @@ def encode_body(fields: Mapping[str, object]) -> bytes:
         raise _unencodable(body, depth) from None
     except ValueError as exc:  # e.g. an int of more digits than Python will print
         raise _unencodable(body, depth) from exc
+
+
+#: Types that are never attrs classes: ``attrs.has`` is not asked (a missed getattr is slow).
+_NOT_MODELS = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+
+
+def _is_model(kind: Any) -> bool:
+    """Whether ``kind`` is an attrs class (a request model), as ``attrs.has`` says."""
+    return kind in _ENCODERS or (kind not in _NOT_MODELS and attrs.has(kind))
 
 
 def _unencodable(body: dict[str, Any], depth: dict[str, int]) -> ValueError:
