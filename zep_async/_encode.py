@@ -19,7 +19,6 @@ one is refused with a ``ValueError``, never a ``RecursionError``.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
@@ -28,7 +27,11 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 import attrs
 
 from . import _json
+from ._encodegen import REQUIRED, configure, fast_checker, fast_encoder
 from ._fastpath import is_optional, json_name
+from ._jsoncheck import check_json as _check_json
+from ._jsoncheck import is_json as _is_json
+from ._jsoncheck import is_unicode as _is_unicode
 from ._validate import MAX_INT, show_number, show_text, type_name
 from .models import ClassifySessionRequest, FactRatingInstruction, Message
 
@@ -41,13 +44,6 @@ __all__ = [
 ]
 
 M = TypeVar("M")
-
-#: Fields a request must carry, per model; the others may be left out.
-_REQUIRED: dict[type[Any], frozenset[str]] = {
-    Message: frozenset({"content", "role_type"}),
-    ClassifySessionRequest: frozenset({"classes", "name"}),
-}
-_EXIT = object()  # marks, on the walk's stack, the end of a container's contents
 
 
 def check_messages(value: object, name: str = "messages") -> list[Message]:
@@ -62,19 +58,25 @@ def check_messages(value: object, name: str = "messages") -> list[Message]:
     """
     if not isinstance(value, list | tuple):
         raise TypeError(f"{name} must be a list of Message, not {type_name(value)}")
-    return [_check_model(Message, item, f"{name}[{index}]") for index, item in enumerate(value)]
+    fast = fast_checker(Message)  # the common shapes; the general check words any error
+    return [
+        fast(item) or _check_model(Message, item, f"{name}[{index}]")
+        for index, item in enumerate(value)
+    ]
 
 
 def check_classify(value: object, name: str = "classify") -> ClassifySessionRequest:
     """Check a ``ClassifySessionRequest``, or a mapping with its keys (``classes``, ``name``...)."""
-    return _check_model(ClassifySessionRequest, value, name)
+    fast = fast_checker(ClassifySessionRequest)(value)
+    return fast or _check_model(ClassifySessionRequest, value, name)
 
 
 def check_fact_rating_instruction(
     value: object, name: str = "fact_rating_instruction"
 ) -> FactRatingInstruction:
     """Check a ``FactRatingInstruction``, or a mapping with its keys (examples likewise)."""
-    return _check_model(FactRatingInstruction, value, name)
+    fast = fast_checker(FactRatingInstruction)(value)
+    return fast or _check_model(FactRatingInstruction, value, name)
 
 
 def check_metadata(value: object, name: str = "metadata") -> dict[str, Any]:
@@ -107,14 +109,23 @@ def encode_body(fields: Mapping[str, object]) -> bytes:
         if kind is str:
             if not value.isascii() and not _is_unicode(value):
                 raise ValueError(f"{name} is not valid Unicode (a lone surrogate)")
-        elif attrs.has(kind):
-            value = _as_json(value)
-        elif (kind is list or kind is tuple) and any(attrs.has(type(x)) for x in value):
-            value = [
-                _as_json(item) if attrs.has(type(item)) else _checked(item, f"{name}[{index}]")
-                for index, item in enumerate(value)
-            ]
-        elif kind is not int and kind is not bool:
+        elif kind is list or kind is tuple:
+            if kind is list and value and all(type(x) in _ENCODERS for x in value):
+                value = [_ENCODERS[type(item)](item) for item in value]  # e.g. the messages
+            elif any(_is_model(type(x)) for x in value):
+                value = [
+                    _encoder(type(item))(item)
+                    if _is_model(type(item))
+                    else _checked(item, f"{name}[{index}]")
+                    for index, item in enumerate(value)
+                ]
+            else:
+                depth[name] = _check_json(value, name)
+        elif kind is int or kind is bool:
+            pass
+        elif _is_model(kind):
+            value = _encoder(kind)(value)
+        else:
             depth[name] = _check_json(value, name)
         body[name] = value
     try:  # UTF-8 text as it is, no NaN, no spaces; orjson when installed, same bytes
@@ -123,6 +134,15 @@ def encode_body(fields: Mapping[str, object]) -> bytes:
         raise _unencodable(body, depth) from None
     except ValueError as exc:  # e.g. an int of more digits than Python will print
         raise _unencodable(body, depth) from exc
+
+
+#: Types that are never attrs classes: ``attrs.has`` is not asked (a missed getattr is slow).
+_NOT_MODELS = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+
+
+def _is_model(kind: Any) -> bool:
+    """Whether ``kind`` is an attrs class (a request model), as ``attrs.has`` says."""
+    return kind in _ENCODERS or (kind not in _NOT_MODELS and attrs.has(kind))
 
 
 def _unencodable(body: dict[str, Any], depth: dict[str, int]) -> ValueError:
@@ -154,7 +174,7 @@ _Check = Callable[[Any, str, str], Any]
 def _plan(cls: Any) -> tuple[tuple[str, str, _Check, bool], ...]:
     """Per field of request model ``cls``: attribute name, JSON key, check, required."""
     hints = get_type_hints(cls)
-    required = _REQUIRED.get(cls, frozenset())
+    required = REQUIRED.get(cls, frozenset())
     return tuple(
         (field.name, json_name(field.name), _checker(hints[field.name]), key in required)
         for field in attrs.fields(cls)
@@ -287,8 +307,33 @@ def _checker(hint: Any) -> _Check:
     raise TypeError(f"a {inner!r} field cannot be sent")  # pragma: no cover - models are ours
 
 
+#: The generated encoders, per request model class met so far.
+_ENCODERS: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
+
+
+def _encoder(kind: Any) -> Callable[[Any], dict[str, Any]]:
+    """The generated encoding of attrs class ``kind``: the same data as ``_as_json``."""
+    found = _ENCODERS.get(kind)
+    if found is None:
+        names = tuple((name, key) for name, key, _, _ in _plan(kind))
+        found = _ENCODERS[kind] = fast_encoder(kind, names)
+    return found
+
+
+def _convert(value: Any) -> Any:
+    """One field's value as JSON data, as ``_as_json`` turns it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if attrs.has(type(value)):
+        return _encoder(type(value))(value)
+    return value
+
+
 def _as_json(model: Any) -> dict[str, Any]:
-    """A checked request model as JSON data: its non-None fields under their JSON keys."""
+    """A checked request model as JSON data: its non-None fields under their JSON keys.
+
+    The general walk; ``encode_body`` uses the generated ``_encoder``, which gives the same.
+    """
     data: dict[str, Any] = {}
     kind: Any = type(model)
     for name, key, _, _ in _plan(kind):
@@ -303,95 +348,4 @@ def _as_json(model: Any) -> dict[str, Any]:
     return data
 
 
-def _check_json(value: object, where: str) -> int:
-    """Refuse anything in ``value`` that is not JSON; return how deep it nests.
-
-    Iterative, so that depth costs no recursion; a container met again inside
-    itself is refused (shared, non-circular parts are fine, as for ``json``).
-    """
-    if type(value) is dict and _is_flat(value):
-        return 1
-    depth = 0
-    inside: set[int] = set()  # ids of the containers on the path to the current value
-    stack: list[tuple[Any, Any, int]] = [(value, None, 0)]
-    while stack:
-        item, link, level = stack.pop()
-        if item is _EXIT:
-            inside.discard(link)
-            continue
-        if item is None or isinstance(item, bool | int):
-            continue
-        if isinstance(item, str):
-            if not item.isascii() and not _is_unicode(item):
-                raise ValueError(f"{_path(where, link)} is not valid Unicode (a lone surrogate)")
-            continue
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                raise ValueError(f"{_path(where, link)} is {item!r}, not JSON")
-            continue
-        if isinstance(item, dict):
-            children: Any = item.items()
-        elif isinstance(item, list | tuple):
-            children = enumerate(item)
-        else:
-            raise TypeError(f"{_path(where, link)} is {_a(type_name(item))}, not JSON")
-        if id(item) in inside:
-            raise ValueError(f"{_path(where, link)} contains itself, which JSON cannot hold")
-        inside.add(id(item))
-        stack.append((_EXIT, id(item), level))
-        depth = max(depth, level + 1)
-        is_dict = isinstance(item, dict)
-        for key, child in children:
-            if is_dict:
-                if not isinstance(key, str):
-                    raise TypeError(
-                        f"{_path(where, link)} has a key {show_text(key)} of type "
-                        f"{type_name(key)}; JSON keys are str"
-                    )
-                if not key.isascii() and not _is_unicode(key):
-                    raise ValueError(
-                        f"{_path(where, link)} has a key that is not valid Unicode "
-                        "(a lone surrogate)"
-                    )
-            stack.append((child, (link, key), level + 1))
-    return depth
-
-
-def _is_flat(value: dict[Any, Any]) -> bool:
-    """Whether ``value`` holds only ASCII str keys and ASCII str, int, bool or null values.
-
-    The usual metadata, checked without the walk's bookkeeping.
-    """
-    for key, item in value.items():
-        if type(key) is not str or not key.isascii():
-            return False
-        kind = type(item)
-        if kind is str:
-            if not item.isascii():
-                return False
-        elif kind is not int and kind is not bool and item is not None:
-            return False
-    return True
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
-
-
-def _path(where: str, link: Any) -> str:
-    """``metadata['a'][3]``, from the chain of keys the walk kept."""
-    keys: list[Any] = []
-    while link is not None:
-        link, key = link
-        keys.append(key)
-    return where + "".join(
-        f"[{key}]" if isinstance(key, int) else f"[{show_text(key)}]" for key in reversed(keys)
-    )
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+configure(is_unicode=_is_unicode, is_json=_is_json, convert=_convert, max_int=MAX_INT)
