@@ -92,7 +92,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev,bench]'
 	@touch $@
 
-# The full benchmark run, about 8 minutes on 2 cores (not part of `make test`; a tiny
+# The full benchmark run, about 10 minutes on 2 cores (not part of `make test`; a tiny
 # smoke run of it is). The official SDK goes in benchmarks/.venv-official, made on
 # first use. The run writes benchmarks/results/latest.json; the plot and the page are
 # then drawn from that file.
