@@ -20,6 +20,7 @@ from .models import Session, SessionListResponse
 
 __all__ = ["ORDER_BY_FIELDS", "OrderBy", "SessionCalls"]
 
+#: The fields `list_sessions` (and the session walks) can sort by.
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
 ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
 
