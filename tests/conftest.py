@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest_asyncio
 
 from zep_async import AsyncZep, RetryPolicy
+from zep_async.testing import LocalZep
 
 pytest_plugins = ["zep_async.testing.pytest_plugin"]
 
@@ -46,12 +48,15 @@ def _patch_aioresponses() -> None:
 _patch_aioresponses()
 
 
+def local_client(server: LocalZep, **options: Any) -> AsyncZep:
+    """An AsyncZep pointed at ``server``, retrying without waits; ``options`` add to it."""
+    return AsyncZep(
+        api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT, **options
+    )
+
+
 @pytest_asyncio.fixture
-async def client(local_zep: object) -> AsyncIterator[AsyncZep]:
+async def client(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     """An AsyncZep pointed at the local server, retrying without waits."""
-    async with AsyncZep(
-        api_key=local_zep.api_key,  # type: ignore[attr-defined]
-        base_url=local_zep.base_url,  # type: ignore[attr-defined]
-        retry_policy=NO_WAIT,
-    ) as zep:
+    async with local_client(local_zep) as zep:
         yield zep

@@ -23,7 +23,7 @@ from zep_async import (
 )
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import NO_WAIT, local_client
 from .write_support import AMBIGUOUS, closed_port, options_for
 
 JANE = Message(role_type="user", role="Jane", content="My card was charged twice.")
@@ -39,12 +39,7 @@ APPLIED = {
 
 @pytest_asyncio.fixture
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
-    async with AsyncZep(
-        api_key=local_zep.api_key,
-        base_url=local_zep.base_url,
-        retry_policy=NO_WAIT,
-        max_retries=3,
-    ) as client:
+    async with local_client(local_zep, max_retries=3) as client:
         yield client
 
 
@@ -239,7 +234,7 @@ async def test_search_of_an_unknown_session_and_on_the_community_edition(
         await zep.memory.search("nobody", text="x")
     async with (
         LocalZep(flavor="ce") as server,
-        AsyncZep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as ce,
+        local_client(server) as ce,
     ):
         server.add_session("s")
         with pytest.raises(NotFoundError):

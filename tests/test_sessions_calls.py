@@ -32,7 +32,7 @@ from zep_async import (
 )
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import local_client
 
 Call = Callable[[AsyncZep], Awaitable[object]]
 
@@ -57,9 +57,7 @@ async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     """A client without retries, and user u-1 with session s-1 on the server."""
     local_zep.add_user("u-1")
     local_zep.add_session("s-1", user_id="u-1", metadata={"a": 1, "b": 2})
-    async with AsyncZep(
-        api_key=local_zep.api_key, base_url=local_zep.base_url, retry_policy=NO_WAIT, max_retries=0
-    ) as client:
+    async with local_client(local_zep, max_retries=0) as client:
         yield client
 
 
@@ -117,7 +115,7 @@ async def test_a_duplicate_add_session_is_already_exists(flavor: str) -> None:
     """Both flavors answer 400 'already exists': AlreadyExistsError, still a BadRequestError."""
     async with (
         LocalZep(flavor=flavor) as server,  # type: ignore[arg-type]
-        AsyncZep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as zep,
+        local_client(server) as zep,
     ):
         await zep.memory.add_session(session_id="twice")
         with pytest.raises(AlreadyExistsError) as info:
@@ -133,7 +131,7 @@ async def test_an_unknown_user_is_user_not_found(flavor: str) -> None:
     """A user_id that names no user: UserNotFoundError (a NotFoundError), nothing stored."""
     async with (
         LocalZep(flavor=flavor) as server,  # type: ignore[arg-type]
-        AsyncZep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as zep,
+        local_client(server) as zep,
     ):
         with pytest.raises(UserNotFoundError) as info:
             await zep.memory.add_session(session_id="orphan", user_id="nobody")
@@ -282,7 +280,7 @@ async def test_the_community_edition_has_no_end_routes() -> None:
     """CE answers a text 404 and an empty 405: the errors say the server lacks the route."""
     async with (
         LocalZep(flavor="ce") as server,
-        AsyncZep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as zep,
+        local_client(server) as zep,
     ):
         server.add_session("s-1")
         with pytest.raises(NotFoundError) as one:

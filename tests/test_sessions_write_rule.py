@@ -27,7 +27,7 @@ from zep_async import (
 )
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import NO_WAIT, local_client
 from .write_support import closed_port, options_for
 
 Call = Callable[[AsyncZep, RequestOptions | None], Awaitable[Any]]
@@ -70,9 +70,7 @@ def _seed(server: LocalZep) -> None:
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     """A client with 3 retries that never waits, and the seeded data."""
     _seed(local_zep)
-    async with AsyncZep(
-        api_key=local_zep.api_key, base_url=local_zep.base_url, retry_policy=NO_WAIT, max_retries=3
-    ) as client:
+    async with local_client(local_zep, max_retries=3) as client:
         yield client
 
 
@@ -150,12 +148,7 @@ async def test_retry_writes_per_call_resends(
 async def test_retry_writes_on_the_client_resends(local_zep: LocalZep) -> None:
     """AsyncZep(retry_writes=True) resends after a 500 that applied nothing."""
     _seed(local_zep)
-    async with AsyncZep(
-        api_key=local_zep.api_key,
-        base_url=local_zep.base_url,
-        retry_policy=NO_WAIT,
-        retry_writes=True,
-    ) as zep:
+    async with local_client(local_zep, retry_writes=True) as zep:
         local_zep.fail("add_session", 500)
         session = await zep.memory.add_session(session_id="new", user_id="u-1")
     assert session.session_id == "new"

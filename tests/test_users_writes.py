@@ -22,7 +22,7 @@ from zep_async import (
 )
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import NO_WAIT, local_client
 from .write_support import AMBIGUOUS, closed_port, options_for
 
 Write = Callable[[AsyncZep, RequestOptions], Awaitable[Any]]
@@ -40,9 +40,7 @@ WRITES: dict[str, tuple[str, Write]] = {
 @pytest_asyncio.fixture
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     local_zep.add_user("old")
-    async with AsyncZep(
-        api_key=local_zep.api_key, base_url=local_zep.base_url, retry_policy=NO_WAIT, max_retries=3
-    ) as client:
+    async with local_client(local_zep, max_retries=3) as client:
         yield client
 
 

@@ -31,7 +31,7 @@ from zep_async import (
 )
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import NO_WAIT, local_client
 from .write_support import (
     AMBIGUOUS,
     WRITE_METHODS,
@@ -71,12 +71,7 @@ def _aimed(local_zep: LocalZep, method: str, fault: str) -> bytes | None:
 
 @pytest_asyncio.fixture
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
-    async with AsyncZep(
-        api_key=local_zep.api_key,
-        base_url=local_zep.base_url,
-        retry_policy=NO_WAIT,
-        max_retries=3,
-    ) as client:
+    async with local_client(local_zep, max_retries=3) as client:
         yield client
 
 
@@ -144,12 +139,7 @@ async def test_429s_until_retries_run_out_are_not_applied(
 @pytest.mark.parametrize("fault", sorted(AMBIGUOUS))
 async def test_retry_writes_on_the_client_resends(local_zep: LocalZep, fault: str) -> None:
     """AsyncZep(retry_writes=True) accepts duplicates: the write is resent after any failure."""
-    async with AsyncZep(
-        api_key=local_zep.api_key,
-        base_url=local_zep.base_url,
-        retry_policy=NO_WAIT,
-        retry_writes=True,
-    ) as zep:
+    async with local_client(local_zep, retry_writes=True) as zep:
         body = _aimed(local_zep, "POST", fault)
         AMBIGUOUS[fault](local_zep, ROUTE)
         with pytest.raises(APIStatusError) as info:
@@ -167,21 +157,14 @@ async def test_retry_writes_per_call_resends_and_can_forbid(
 ) -> None:
     """request_options['retry_writes'] wins over the client, both ways."""
     route, path = WRITES[method]
-    async with AsyncZep(
-        api_key=local_zep.api_key, base_url=local_zep.base_url, retry_policy=NO_WAIT
-    ) as zep:
+    async with local_client(local_zep) as zep:
         local_zep.fail(route, 500)
         with pytest.raises(APIStatusError) as info:
             await send(zep, method, path, request_options={"retry_writes": True})
         assert local_zep.count(route) == 2
         assert info.value.status_code == NORMAL[method]
     local_zep.clear()
-    async with AsyncZep(
-        api_key=local_zep.api_key,
-        base_url=local_zep.base_url,
-        retry_policy=NO_WAIT,
-        retry_writes=True,
-    ) as zep:
+    async with local_client(local_zep, retry_writes=True) as zep:
         local_zep.fail(route, 500)
         with pytest.raises(InternalServerError):
             await send(zep, method, path, request_options={"retry_writes": False})
