@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest_asyncio
 
-from zep_async import AsyncZep, RetryPolicy
+from zep_async import AsyncZep, RetryPolicy, Zep
 from zep_async.testing import LocalZep
 
 pytest_plugins = ["zep_async.testing.pytest_plugin"]
@@ -53,6 +53,11 @@ def local_client(server: LocalZep, **options: Any) -> AsyncZep:
     return AsyncZep(
         api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT, **options
     )
+
+
+def local_sync_client(server: LocalZep, **options: Any) -> Zep:
+    """A sync Zep pointed at ``server``, retrying without waits; ``options`` add to it."""
+    return Zep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT, **options)
 
 
 @pytest_asyncio.fixture

@@ -10,7 +10,7 @@ import pytest
 from zep_async import AsyncZep, InternalServerError, Message, Zep
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import local_sync_client
 
 JANE = Message(role_type="user", role="Jane", content="My card was charged twice.")
 CALLS = (
@@ -33,7 +33,7 @@ def server(local_zep_thread: LocalZep) -> LocalZep:
 
 @pytest.fixture
 def zep(server: LocalZep) -> Iterator[Zep]:
-    with Zep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as client:
+    with local_sync_client(server) as client:
         yield client
 
 

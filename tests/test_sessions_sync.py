@@ -20,16 +20,14 @@ from zep_async import (
 )
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import local_sync_client
 
 
 @pytest.fixture
 def zep(local_zep_thread: LocalZep) -> Iterator[Zep]:
     """A sync client on the threaded server, with user u-1 stored."""
     local_zep_thread.add_user("u-1")
-    with Zep(
-        api_key=local_zep_thread.api_key, base_url=local_zep_thread.base_url, retry_policy=NO_WAIT
-    ) as client:
+    with local_sync_client(local_zep_thread) as client:
         yield client
 
 
@@ -95,9 +93,7 @@ def test_bad_arguments_raise_before_sending(
 def test_the_write_rule_holds_through_the_sync_client(local_zep_thread: LocalZep) -> None:
     """Applied then 500: sent once and 'may have been applied'; retry_writes resends."""
     local_zep_thread.fail_after_applying("add_session")
-    with Zep(
-        api_key=local_zep_thread.api_key, base_url=local_zep_thread.base_url, retry_policy=NO_WAIT
-    ) as zep:
+    with local_sync_client(local_zep_thread) as zep:
         with pytest.raises(InternalServerError) as info:
             zep.memory.add_session(session_id="once")
         assert info.value.may_have_been_applied is True

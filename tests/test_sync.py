@@ -18,19 +18,18 @@ import pytest
 from zep_async import NotFoundError, RetryPolicy, Session, Zep
 from zep_async.testing import LocalZep
 
-from .conftest import NO_WAIT
+from .conftest import local_sync_client
 
 
 @pytest.fixture
-def server() -> Iterator[LocalZep]:
-    local = LocalZep()
-    with local.run_in_thread():
-        yield local
+def server(local_zep_thread: LocalZep) -> LocalZep:
+    """The plugin's threaded LocalZep, under this file's name."""
+    return local_zep_thread
 
 
 @pytest.fixture
 def zep(server: LocalZep) -> Iterator[Zep]:
-    with Zep(api_key=server.api_key, base_url=server.base_url, retry_policy=NO_WAIT) as client:
+    with local_sync_client(server) as client:
         yield client
 
 
