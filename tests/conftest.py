@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncIterator
 from typing import Any
@@ -65,3 +66,21 @@ async def client(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     """An AsyncZep pointed at the local server, retrying without waits."""
     async with local_client(local_zep) as zep:
         yield zep
+
+
+def _client_tasks() -> list[asyncio.Task[object]]:
+    """Tasks on this loop other than the test itself and the local server's handlers."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if task is not asyncio.current_task()
+        and not getattr(task.get_coro(), "__qualname__", "").startswith("RequestHandler.")
+    ]
+
+
+async def no_client_tasks_left() -> bool:
+    """Whether every client task ends within a bounded wait (cleanup may take a loop turn)."""
+    pending = _client_tasks()
+    if pending:
+        await asyncio.wait(pending, timeout=10)
+    return _client_tasks() == []
