@@ -13,6 +13,7 @@ from zep_async import APIResponseValidationError, AsyncZep, InternalServerError
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
+from .walk_support import no_client_tasks_left
 
 
 def _seed(server: LocalZep, session_id: str, count: int, start: int = 0) -> list[str]:
@@ -148,7 +149,7 @@ async def test_breaking_out_cancels_pages_in_flight(local_zep: LocalZep, client:
     await walk.aclose()
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(2)
-    assert await _no_client_tasks_left()
+    assert await no_client_tasks_left()
 
 
 async def test_cancelling_the_consumer_cancels_the_walk(
@@ -169,7 +170,7 @@ async def test_cancelling_the_consumer_cancels_the_walk(
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(1)
     gc.collect()
-    assert await _no_client_tasks_left()
+    assert await no_client_tasks_left()
 
 
 async def test_the_raw_walk_keeps_each_message_as_sent() -> None:
@@ -194,22 +195,6 @@ async def test_the_raw_walk_keeps_each_message_as_sent() -> None:
         "content",
         "token_count",
     ]
-
-
-def _client_tasks() -> list[asyncio.Task[object]]:
-    return [
-        task
-        for task in asyncio.all_tasks()
-        if task is not asyncio.current_task()
-        and not getattr(task.get_coro(), "__qualname__", "").startswith("RequestHandler.")
-    ]
-
-
-async def _no_client_tasks_left() -> bool:
-    pending = _client_tasks()
-    if pending:
-        await asyncio.wait(pending, timeout=10)
-    return _client_tasks() == []
 
 
 @pytest.mark.parametrize("exact", [False, True], ids=["models", "exact-json"])

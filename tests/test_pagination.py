@@ -16,6 +16,7 @@ from zep_async.pagination import PageWalker, unique_items, walk_pages
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
+from .walk_support import no_client_tasks_left
 
 # -- the generic walker, driven by a fake fetch --------------------------------------
 
@@ -158,24 +159,6 @@ async def test_unique_items_drops_repeats_but_not_unkeyed_items() -> None:
 # -- against the local server --------------------------------------------------------
 
 
-def _client_tasks() -> list[asyncio.Task[object]]:
-    """Tasks on this loop other than the test itself and the local server's handlers."""
-    return [
-        task
-        for task in asyncio.all_tasks()
-        if task is not asyncio.current_task()
-        and not getattr(task.get_coro(), "__qualname__", "").startswith("RequestHandler.")
-    ]
-
-
-async def _no_client_tasks_left() -> bool:
-    """Whether every client task ends within a bounded wait (cleanup may take a loop turn)."""
-    pending = _client_tasks()
-    if pending:
-        await asyncio.wait(pending, timeout=10)
-    return _client_tasks() == []
-
-
 def _key(session: Session) -> str:
     assert session.uuid is not None
     return session.uuid
@@ -275,7 +258,7 @@ async def test_breaking_out_cancels_pages_in_flight(local_zep: LocalZep, client:
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(2)
     assert len({_key(s) for s in [*first_page, eleventh]}) == 11
-    assert await _no_client_tasks_left()
+    assert await no_client_tasks_left()
     local_zep.clear()
     local_zep.add_session("after")
     assert (await client.memory.get_session("after")).session_id == "after"
@@ -299,7 +282,7 @@ async def test_a_plain_break_also_cancels_pages_in_flight(
             break
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(2)
-    assert await _no_client_tasks_left()
+    assert await no_client_tasks_left()
 
 
 async def test_cancelling_the_consumer_cancels_the_walk(
@@ -320,7 +303,7 @@ async def test_cancelling_the_consumer_cancels_the_walk(
     async with asyncio.timeout(10):
         await local_zep.wait_for_disconnects_async(1)
     gc.collect()
-    assert await _no_client_tasks_left()
+    assert await no_client_tasks_left()
 
 
 # -- the law: any total, page size and prefetch gives every session once, in order ----
