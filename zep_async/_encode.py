@@ -27,10 +27,9 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 import attrs
 
 from . import _json
-from ._encodegen import REQUIRED, configure, fast_checker, fast_encoder
+from ._encodegen import REQUIRED, fast_checker, fast_encoder
 from ._fastpath import is_optional, json_name
 from ._jsoncheck import check_json as _check_json
-from ._jsoncheck import is_json as _is_json
 from ._jsoncheck import is_unicode as _is_unicode
 from ._validate import MAX_INT, show_number, show_text, type_name
 from .models import ClassifySessionRequest, FactRatingInstruction, Message
@@ -316,7 +315,7 @@ def _encoder(kind: Any) -> Callable[[Any], dict[str, Any]]:
     found = _ENCODERS.get(kind)
     if found is None:
         names = tuple((name, key) for name, key, _, _ in _plan(kind))
-        found = _ENCODERS[kind] = fast_encoder(kind, names)
+        found = _ENCODERS[kind] = fast_encoder(kind, names, _convert)
     return found
 
 
@@ -346,6 +345,3 @@ def _as_json(model: Any) -> dict[str, Any]:
             value = _as_json(value)
         data[key] = value
     return data
-
-
-configure(is_unicode=_is_unicode, is_json=_is_json, convert=_convert, max_int=MAX_INT)

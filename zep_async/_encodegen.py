@@ -30,9 +30,11 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 import attrs
 
 from ._fastpath import is_optional, json_name
+from ._jsoncheck import is_json, is_unicode
+from ._validate import MAX_INT
 from .models import ClassifySessionRequest, Message
 
-__all__ = ["REQUIRED", "configure", "fast_checker", "fast_encoder"]
+__all__ = ["REQUIRED", "fast_checker", "fast_encoder"]
 
 #: Fields a request must carry, per model; the others may be left out.
 REQUIRED: dict[type[Any], frozenset[str]] = {
@@ -41,13 +43,6 @@ REQUIRED: dict[type[Any], frozenset[str]] = {
 }
 #: The types whose values the general walk passes through as they are.
 _PLAIN = frozenset({str, int, bool, float, list, dict, tuple})
-#: Helpers the generated code calls, given by ``_encode`` (which imports this module).
-_HELPERS: dict[str, Any] = {}
-
-
-def configure(**helpers: Any) -> None:
-    """Hand over ``_encode``'s helpers: ``is_unicode``, ``is_json``, ``convert``, ``max_int``."""
-    _HELPERS.update(helpers)
 
 
 def _kind(hint: Any) -> tuple[str, Any]:
@@ -95,7 +90,9 @@ def fast_checker(cls: type[Any]) -> Callable[[object], Any]:
     hints = get_type_hints(cls)
     required = REQUIRED.get(cls, frozenset())
     namespace: dict[str, Any] = {
-        **_HELPERS,
+        "is_unicode": is_unicode,
+        "is_json": is_json,
+        "max_int": MAX_INT,
         "cls": cls,
         "datetime": datetime,
         "timezone": timezone,
@@ -155,8 +152,13 @@ def _build(cls: type[Any], names: list[str], namespace: dict[str, Any]) -> list[
 
 
 @cache
-def fast_encoder(cls: type[Any], names: tuple[tuple[str, str], ...]) -> Callable[[Any], Any]:
-    """The generated encoding of a checked ``cls``; ``names`` pairs attributes and JSON keys."""
+def fast_encoder(
+    cls: type[Any], names: tuple[tuple[str, str], ...], convert: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """The generated encoding of a checked ``cls``; ``names`` pairs attributes and JSON keys.
+
+    ``convert`` turns any other value (a nested model) into JSON data.
+    """
     hints = get_type_hints(cls)
     body = ["def encode(model):", "    data = {}"]
     for name, key in names:
@@ -171,14 +173,13 @@ def fast_encoder(cls: type[Any], names: tuple[tuple[str, str], ...]) -> Callable
             f"        data[{key!r}] = {value}",
         ]
     body.append("    return data")
-    namespace: dict[str, Any] = {**_HELPERS, "datetime": datetime, "plain": _PLAIN}
+    namespace: dict[str, Any] = {"convert": convert, "datetime": datetime, "plain": _PLAIN}
     exec("\n".join(body), namespace)  # noqa: S102 - source built from our own field names
     encode: Callable[[Any], Any] = namespace["encode"]
     return encode
 
 
 def _all_text(values: list[Any]) -> bool:
-    is_unicode = _HELPERS["is_unicode"]
     for item in values:
         if type(item) is not str or not (item.isascii() or is_unicode(item)):
             return False

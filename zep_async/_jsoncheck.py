@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ._validate import _is_unicode as is_unicode
 from ._validate import show_text, type_name
 
 __all__ = ["check_json", "is_flat", "is_json", "is_unicode"]
@@ -100,14 +101,6 @@ def _path(where: str, link: Any) -> str:
     return where + "".join(
         f"[{key}]" if isinstance(key, int) else f"[{show_text(key)}]" for key in reversed(keys)
     )
-
-
-def is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def is_json(value: dict[Any, Any]) -> bool:

@@ -235,6 +235,6 @@ class SearchCalls(Resource):
 
 
 def _check_ids(value: object) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, list | tuple):
+    if not isinstance(value, list | tuple):
         raise TypeError(f"session_ids must be a list of str, not {_validate.type_name(value)}")
     return [_validate.check_text(f"session_ids[{i}]", item) for i, item in enumerate(value)]

@@ -28,8 +28,10 @@ _ROLE_TYPES: tuple[str, ...] = get_args(RoleType)
 
 
 def _check_roles(value: object) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise TypeError(f"ignore_roles must be a list of role types, not {type(value).__name__}")
+    if not isinstance(value, list | tuple):
+        raise TypeError(
+            f"ignore_roles must be a list of role types, not {_validate.type_name(value)}"
+        )
     return [check_choice(f"ignore_roles[{i}]", item, _ROLE_TYPES) for i, item in enumerate(value)]
 
 

@@ -21,6 +21,7 @@ from ._failures import request_id
 from ._options import CheckedOptions, RequestOptions, check_request_options
 from ._raw import AsyncRawResponses
 from ._rawjson import array_items, body_text, one_line
+from .errors import APIResponseValidationError
 from .pagination import PagedList
 
 if TYPE_CHECKING:
@@ -165,15 +166,12 @@ class Resource:
             options=options,
             retry_non_idempotent=retry_non_idempotent,
         )
-        model = decode(
-            cls,
-            data,
-            status_code=status,
-            request_id=request_id(headers),
-            method=method,
-            url=str(url),
-            attempts=attempts,
-        )
+        try:
+            model = decode(cls, data, status_code=status, method=method, attempts=attempts)
+        except APIResponseValidationError as error:
+            # Filled in on the rare failure, as Transport.call does, not for every response.
+            error.url, error.request_id = str(url), request_id(headers)
+            raise
         return model, data
 
     async def _get_json(

@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator
 from typing import Literal, get_args
 
 from . import _validate
+from ._message_search import check_choice
 from ._options import RequestOptions
 from ._resource import Listing, check_options, check_walk, session_path
 from ._session_writes import SessionWriteCalls
@@ -20,7 +21,7 @@ from .models import Session, SessionListResponse
 
 __all__ = ["ORDER_BY_FIELDS", "OrderBy", "SessionCalls"]
 
-#: The fields `list_sessions` (and the session walks) can sort by.
+#: The fields ``list_sessions`` and the session walks can sort by.
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
 ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
 
@@ -34,14 +35,7 @@ def _list_query(
     if page_size is not None:
         query["page_size"] = str(_validate.check_int("page_size", page_size, minimum=1))
     if order_by is not None:
-        if not isinstance(order_by, str):
-            raise TypeError(f"order_by must be a str, not {_validate.type_name(order_by)}")
-        if order_by not in ORDER_BY_FIELDS:
-            raise ValueError(
-                f"order_by must be one of {', '.join(ORDER_BY_FIELDS)}; "
-                f"got {_validate.show_text(order_by)}"
-            )
-        query["order_by"] = order_by
+        query["order_by"] = check_choice("order_by", order_by, ORDER_BY_FIELDS)
     if asc is not None:
         query["asc"] = "true" if _validate.check_bool("asc", asc) else "false"
     return query

@@ -22,7 +22,7 @@ import os
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from ._client import AsyncZep
 from ._hooks import Hooks
@@ -191,23 +191,22 @@ class Zep:
                 "event loop it was made on, and Zep runs every call on a loop of its own "
                 "(its pool lives there); share your session with AsyncZep instead"
             )
-        settings: dict[str, Any] = {
-            "api_key": api_key,
-            "base_url": base_url,
-            "timeout": timeout,
-            "total_timeout": total_timeout,
-            "max_retries": max_retries,
-            "headers": headers,
-            "retry_policy": retry_policy,
-            "max_connections": max_connections,
-            "ssl": ssl,
-            "trust_env": trust_env,
-            "retry_writes": retry_writes,
-            "connect_timeout": connect_timeout,
-            "trace_configs": trace_configs,
-            "hooks": hooks,
-        }
-        self._async = AsyncZep(**settings)
+        self._async = AsyncZep(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            total_timeout=total_timeout,
+            max_retries=max_retries,
+            headers=headers,
+            retry_policy=retry_policy,
+            max_connections=max_connections,
+            ssl=ssl,
+            trust_env=trust_env,
+            retry_writes=retry_writes,
+            connect_timeout=connect_timeout,
+            trace_configs=trace_configs,
+            hooks=hooks,
+        )
         self._core = _Core(self._async)
         self._runner = self._core.runner
         self.memory = SyncMemory(self._core)

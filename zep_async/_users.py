@@ -327,7 +327,7 @@ class AsyncUsers(Resource):
             cls=UserListResponse,
             array="users",
             query=lambda number: _page_query(number, size),
-            items=lambda page: page.users or [],
+            items=lambda page: page.users,
             total=lambda page: page.total_count,
             key=_user_key,
             page_size=size,

@@ -280,7 +280,7 @@ async def unique_items(
 class PagedList(Generic[P, T]):
     """One paged list of the API: how to fetch a page and how to read it.
 
-    A resource builds one per walk; ``pages()`` and ``items()`` do the rest, with
+    A resource builds one per walk; ``pages()`` and ``walk_items()`` do the rest, with
     the same guarantees for every list (order, each item once under insertions,
     bounded memory and prefetch, cancellation).
 
