@@ -27,7 +27,7 @@ def wire_user(store: Store, data: dict[str, Any], community: bool) -> dict[str, 
 
 
 def _user_or_404(store: Store, user_id: str) -> dict[str, Any]:
-    data = store.users.get(user_id)
+    data = store.users.get_json(user_id)
     if data is None:
         raise ApiError(404, "not found")
     return data
