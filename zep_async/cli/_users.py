@@ -9,7 +9,6 @@ the sessions export's all-or-nothing file machinery.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import AsyncGenerator
 from typing import Any, TextIO
@@ -43,7 +42,6 @@ def get(args: argparse.Namespace) -> None:
 def create(args: argparse.Namespace) -> None:
     """Create a user and print it as ``get`` does."""
     fields = _fields(args)
-
     _print_user(call_sdk(args, lambda zep: zep.user.add(user_id=args.user_id, **fields)), args)
 
 
@@ -132,13 +130,7 @@ def _fields(args: argparse.Namespace) -> dict[str, Any]:
         "last_name": args.last_name,
     }
     if args.metadata is not None:
-        try:
-            metadata = json.loads(args.metadata)
-        except ValueError as error:
-            raise UsageError(f"--metadata is not JSON: {error}") from None
-        if not isinstance(metadata, dict):
-            raise UsageError('--metadata must be a JSON object, like \'{"plan": "pro"}\'')
-        fields["metadata"] = metadata
+        fields["metadata"] = args.metadata
     return fields
 
 
