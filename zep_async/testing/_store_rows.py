@@ -6,12 +6,22 @@ Not thread-safe on its own: LocalZep guards every call with its lock.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ._wire import Clock, apply_fields, copy, to_json
 
 #: A stored record with the row id it was created under.
 Entry = tuple[int, dict[str, Any]]
+
+T = TypeVar("T")
+
+
+def one_page(items: list[T], page_number: int, page_size: int | None) -> list[T]:
+    """Return page ``page_number`` (from 1) of ``page_size`` items; all of them without a size."""
+    if page_size is None:
+        return items
+    offset = (page_number - 1) * page_size
+    return items[offset : offset + page_size]
 
 
 class RowStore:

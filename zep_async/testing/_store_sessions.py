@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
-from ._store_rows import Entry, RowStore
+from ._store_rows import Entry, RowStore, one_page
 from ._timestamps import timestamp_sort_key
 from ._wire import PROJECT_UUID, copy
 
@@ -71,12 +71,7 @@ class SessionStore(RowStore):
         else:
             key = _by_text(order_by)
         entries.sort(key=key, reverse=not asc)
-        if page_size is not None:
-            offset = (page_number - 1) * page_size
-            entries_page = entries[offset : offset + page_size]
-        else:
-            entries_page = entries
-        sessions = [data for _, data in entries_page]
+        sessions = [data for _, data in one_page(entries, page_number, page_size)]
         return {
             "sessions": sessions,
             "total_count": len(entries),
