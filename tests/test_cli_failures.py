@@ -96,18 +96,23 @@ def test_export_into_head_stops_at_once(server: LocalZep) -> None:
     assert server.count("list_sessions") < 10  # it stopped, rather than walking to the end
 
 
-@posix_only
-def test_a_closed_stdout_is_an_error(server: LocalZep) -> None:
-    """stdout closed by the shell (`>&-`) exits 1 with one line, not an AttributeError."""
-    command = shlex.join([*CLI, "sessions", "get", "session-0001"])
-    result = subprocess.run(  # noqa: S603 - our own interpreter and module
-        ["/bin/sh", "-c", f"exec {command} >&-"],
+def _in_shell(server: LocalZep, args: list[str], redirect: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI through /bin/sh with a redirection (``>&-`` closes stdout)."""
+    command = shlex.join([*CLI, *args])
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        ["/bin/sh", "-c", f"exec {command} {redirect}"],
         capture_output=True,
         text=True,
         env=environment(server, {}),
         timeout=WAIT,
         check=False,
     )
+
+
+@posix_only
+def test_a_closed_stdout_is_an_error(server: LocalZep) -> None:
+    """stdout closed by the shell (`>&-`) exits 1 with one line, not an AttributeError."""
+    result = _in_shell(server, ["sessions", "get", "session-0001"], ">&-")
     assert result.returncode == 1
     assert result.stderr == "zep-async: error: cannot write to stdout: Bad file descriptor\n"
 
@@ -115,15 +120,7 @@ def test_a_closed_stdout_is_an_error(server: LocalZep) -> None:
 @posix_only
 def test_a_closed_stderr_still_gives_the_status(server: LocalZep) -> None:
     """With stderr closed (`2>&-`) a failure still exits 1, and nothing crashes on stdout."""
-    command = shlex.join([*CLI, "-v", "sessions", "get", "nope"])
-    result = subprocess.run(  # noqa: S603 - our own interpreter and module
-        ["/bin/sh", "-c", f"exec {command} 2>&-"],
-        capture_output=True,
-        text=True,
-        env=environment(server, {}),
-        timeout=WAIT,
-        check=False,
-    )
+    result = _in_shell(server, ["-v", "sessions", "get", "nope"], "2>&-")
     assert result.returncode == 1
     assert result.stdout == ""
 

@@ -74,7 +74,7 @@ def test_create_of_an_existing_user_fails_once(server: LocalZep) -> None:
     assert server.count("add_user") == 1
 
 
-@pytest.mark.parametrize("metadata", ["not json", "[1, 2]"])
+@pytest.mark.parametrize("metadata", ["not json", "[1, 2]", "NaN", "[" * 50_000 + "]" * 50_000])
 def test_bad_metadata_is_a_usage_error(server: LocalZep, metadata: str) -> None:
     """--metadata must be a JSON object: exit 2, nothing sent."""
     result = zep_cli("users", "create", "jane", "--metadata", metadata, server=server)

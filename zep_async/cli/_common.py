@@ -165,3 +165,26 @@ def print_json(data: object) -> None:
     ASCII-only, so any stdout encoding can carry it; JSON readers undo the escapes.
     """
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def stdin_is_terminal() -> bool:
+    """Tell whether stdin is a terminal to ask on (not piped, replaced, closed or missing)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # None, replaced or closed
+        return False
+
+
+def confirm(question: str, *, declined: str) -> None:
+    """Ask ``question`` on stderr and go on only if stdin answers y or yes.
+
+    Raises:
+        CommandError: With ``declined``, on any other answer or at the end of input.
+    """
+    sys.stderr.write(question)
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if answer.strip().lower() not in ("y", "yes"):
+        if not answer:  # end of input: end the prompt's line
+            sys.stderr.write("\n")
+        raise CommandError(declined)

@@ -11,19 +11,19 @@ are declared in ``_session_args``, which loads without rich.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TypeVar
 
 from .. import AsyncZep, EndSessionResponse, Session, SuccessResponse, to_dict
 from .._resource import id_segment
 from ._common import (
-    CommandError,
     UsageError,
+    confirm,
     one_call,
     open_client,
     printable,
     run,
     sdk_arguments,
+    stdin_is_terminal,
 )
 from ._sessions import print_fields
 
@@ -87,13 +87,9 @@ def delete_session(args: argparse.Namespace) -> None:
 
 def _confirm(session_id: str) -> None:
     """Ask on the terminal; anything but y or yes (or no terminal at all) stops here."""
-    stdin = sys.stdin
-    if stdin is None or not stdin.isatty():
+    if not stdin_is_terminal():
         raise UsageError("not deleting without confirmation: pass --yes (stdin is not a terminal)")
-    sys.stderr.write(f"Delete session {printable(session_id)} and all its messages? [y/N] ")
-    sys.stderr.flush()
-    answer = stdin.readline()
-    if answer.strip().lower() not in ("y", "yes"):
-        if not answer:  # end of input: end the prompt's line
-            sys.stderr.write("\n")
-        raise CommandError(f"session {session_id} not deleted")
+    confirm(
+        f"Delete session {printable(session_id)} and all its messages? [y/N] ",
+        declined=f"session {session_id} not deleted",
+    )

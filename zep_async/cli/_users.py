@@ -9,24 +9,23 @@ the sessions export's all-or-nothing file machinery.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import AsyncGenerator
-from typing import Any, TextIO
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
 from .. import AsyncZep, User, to_dict
 from ._common import (
-    CommandError,
     UsageError,
     call_sdk,
+    confirm,
     one_call,
     open_client,
     print_json,
     printable,
     run,
+    stdin_is_terminal,
 )
 from ._export import export_lines
 from ._sessions import _cell, _when, print_fields, table, table_console
@@ -43,7 +42,6 @@ def get(args: argparse.Namespace) -> None:
 def create(args: argparse.Namespace) -> None:
     """Create a user and print it as ``get`` does."""
     fields = _fields(args)
-
     _print_user(call_sdk(args, lambda zep: zep.user.add(user_id=args.user_id, **fields)), args)
 
 
@@ -59,7 +57,7 @@ def delete(args: argparse.Namespace) -> None:
     shown = printable(repr(args.user_id))
     client = open_client(args)
     if not args.yes:
-        if not _is_terminal(sys.stdin):
+        if not stdin_is_terminal():
             raise UsageError(
                 f"not deleting user {shown}: stdin is not a terminal to confirm on; "
                 "pass --yes to delete without asking"
@@ -67,10 +65,10 @@ def delete(args: argparse.Namespace) -> None:
         sessions = run(one_call(client, lambda zep: zep.user.get_sessions(args.user_id)))
         count = len(sessions)
         noun = "session" if count == 1 else "sessions"
-        sys.stderr.write(f"Delete user {shown} with its {count} {noun} and their messages? [y/N] ")
-        sys.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            raise CommandError(f"user {shown} was not deleted")
+        confirm(
+            f"Delete user {shown} with its {count} {noun} and their messages? [y/N] ",
+            declined=f"user {shown} was not deleted",
+        )
         client = open_client(args)  # the first one closed with its loop
     run(one_call(client, lambda zep: zep.user.delete(args.user_id)))
     say(f"zep-async: deleted user {shown}")
@@ -132,13 +130,7 @@ def _fields(args: argparse.Namespace) -> dict[str, Any]:
         "last_name": args.last_name,
     }
     if args.metadata is not None:
-        try:
-            metadata = json.loads(args.metadata)
-        except ValueError as error:
-            raise UsageError(f"--metadata is not JSON: {error}") from None
-        if not isinstance(metadata, dict):
-            raise UsageError('--metadata must be a JSON object, like \'{"plan": "pro"}\'')
-        fields["metadata"] = metadata
+        fields["metadata"] = args.metadata
     return fields
 
 
@@ -163,10 +155,3 @@ def _users_table(users: list[User]) -> Table:
             _cell(_when(user.created_at)),
         )
     return rows
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):  # replaced or closed
-        return False

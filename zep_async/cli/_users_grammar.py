@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from .._users import AsyncUsers
-from ._grammar import add_delete, add_export, whole
+from ._grammar import add_delete, add_export, json_object, whole
 
 __all__ = ["add_users_commands"]
 
@@ -82,5 +82,5 @@ def _add_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", metavar="TEXT")
     parser.add_argument("--first-name", metavar="TEXT")
     parser.add_argument("--last-name", metavar="TEXT")
-    parser.add_argument("--metadata", metavar="JSON", help="a JSON object")
+    parser.add_argument("--metadata", metavar="JSON", type=json_object, help="a JSON object")
     parser.add_argument("--json", action="store_true", help="print the user as one JSON object")

@@ -7,6 +7,7 @@ from typing import Any, Final
 from ._http import Answer, ok
 from ._routing import Call, Handler
 from ._store import Store
+from ._store_rows import one_page
 from ._wire import ApiError, merge_metadata
 
 _TEXT_FIELDS: Final = ("email", "first_name", "last_name")
@@ -27,7 +28,7 @@ def wire_user(store: Store, data: dict[str, Any], community: bool) -> dict[str, 
 
 
 def _user_or_404(store: Store, user_id: str) -> dict[str, Any]:
-    data = store.users.get(user_id)
+    data = store.users.get_json(user_id)
     if data is None:
         raise ApiError(404, "not found")
     return data
@@ -90,12 +91,9 @@ def delete_user(store: Store, call: Call) -> Answer:
 def list_users(store: Store, call: Call) -> Answer:
     """GET /users-ordered: ``pageNumber``/``pageSize`` (camelCase), newest first."""
     page_number = max(call.int_query("pageNumber") or 1, 1)
-    page_size = call.int_query("pageSize") or 0
+    size = call.int_query("pageSize")
     users = store.users.newest_first()
-    page = users
-    if page_size > 0:
-        offset = (page_number - 1) * page_size
-        page = users[offset : offset + page_size]
+    page = one_page(users, page_number, size if size is not None and size > 0 else None)
     return ok(
         {
             "users": [wire_user(store, data, call.community) for data in page],

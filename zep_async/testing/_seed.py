@@ -97,7 +97,7 @@ def seed_sessions(
 def _after_newest(sessions: SessionStore) -> datetime:
     """The seed's start: the fixed date for an empty store, else after the newest session."""
     newest = None
-    for data in sessions.all():
+    for data in sessions.stored():
         moment = timestamp_sort_key(data.get("created_at"))
         if moment is not None and (newest is None or moment > newest):
             newest = moment

@@ -10,40 +10,18 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
+from ._store_rows import Entry, RowStore, one_page
 from ._timestamps import timestamp_sort_key
-from ._wire import PROJECT_UUID, Clock, apply_fields, copy, to_json
+from ._wire import PROJECT_UUID, copy
 
 ORDER_FIELDS: Final = ("created_at", "updated_at", "user_id", "session_id")
 
-_Entry = tuple[int, dict[str, Any]]
 
-
-class SessionStore:
+class SessionStore(RowStore):
     """Sessions by ``session_id``, in row-id (creation) order."""
 
-    def __init__(self, clock: Clock) -> None:
-        """Create an empty store that takes its time from ``clock``."""
-        self._rows: dict[str, _Entry] = {}
-        self._next_row = 1
-        self._clock = clock
-
-    def __len__(self) -> int:
-        """Return the number of stored sessions."""
-        return len(self._rows)
-
-    def __contains__(self, session_id: object) -> bool:
-        """Tell whether a session has this id."""
-        return session_id in self._rows
-
-    @property
-    def next_row(self) -> int:
-        """The row id the next session gets."""
-        return self._next_row
-
-    def clear(self) -> None:
-        """Remove every session and restart row ids at 1."""
-        self._rows.clear()
-        self._next_row = 1
+    KIND = "session"
+    KEY = "session_id"
 
     def add(self, session_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Store a new session and return a copy of its wire dict.
@@ -52,18 +30,13 @@ class SessionStore:
             TypeError: If ``session_id`` is not a string or a value is not JSON.
             ValueError: If ``session_id`` is empty or already stored.
         """
-        if not isinstance(session_id, str):
-            raise TypeError(f"session_id must be a str, got {type(session_id).__name__}")
-        if not session_id:
-            raise ValueError("session_id must not be empty")
-        if session_id in self._rows:
-            raise ValueError(f"a session with session_id {session_id!r} already exists")
-        row = self._next_row
-        now = self._clock.now()
-        data: dict[str, Any] = {
+        return copy(self._insert(session_id, fields))  # type: ignore[no-any-return]
+
+    def _blank(self, row: int, key: str, now: str) -> dict[str, Any]:
+        return {
             "uuid": str(uuid.uuid4()),
             "id": row,
-            "session_id": session_id,
+            "session_id": key,
             "user_id": None,
             "created_at": now,
             "updated_at": now,
@@ -75,32 +48,10 @@ class SessionStore:
             "fact_rating_instruction": None,
             "project_uuid": PROJECT_UUID,
         }
-        apply_fields(data, fields)
-        stored = to_json(data, "session fields")
-        self._rows[session_id] = (row, stored)
-        self._next_row += 1
-        return copy(stored)  # type: ignore[no-any-return]
-
-    def remove(self, session_id: str) -> None:
-        """Delete one session.
-
-        Raises:
-            KeyError: If no session has this id.
-        """
-        del self._rows[session_id]
-
-    def all(self) -> list[dict[str, Any]]:
-        """Return copies of every session, in row-id order."""
-        return [copy(data) for _, data in self._rows.values()]
-
-    def get_json(self, session_id: str) -> dict[str, Any] | None:
-        """Return the stored wire dict itself (not a copy), or ``None``."""
-        entry = self._rows.get(session_id)
-        return None if entry is None else entry[1]
 
     def of_user(self, user_id: str) -> Iterator[dict[str, Any]]:
         """Yield the stored dicts of one user's sessions, in row-id order."""
-        return (data for _, data in self._rows.values() if data.get("user_id") == user_id)
+        return (data for data in self.stored() if data.get("user_id") == user_id)
 
     def page(
         self, *, page_number: int, page_size: int | None, order_by: str | None, asc: bool
@@ -112,7 +63,7 @@ class SessionStore:
         ``page_size`` of ``None`` means every session.
         """
         entries = list(self._rows.values())
-        key: Callable[[_Entry], tuple[Any, ...]]
+        key: Callable[[Entry], tuple[Any, ...]]
         if order_by is None:
             key = _by_row
         elif order_by in ("created_at", "updated_at"):
@@ -120,12 +71,7 @@ class SessionStore:
         else:
             key = _by_text(order_by)
         entries.sort(key=key, reverse=not asc)
-        if page_size is not None:
-            offset = (page_number - 1) * page_size
-            entries_page = entries[offset : offset + page_size]
-        else:
-            entries_page = entries
-        sessions = [data for _, data in entries_page]
+        sessions = [data for _, data in one_page(entries, page_number, page_size)]
         return {
             "sessions": sessions,
             "total_count": len(entries),
@@ -133,20 +79,20 @@ class SessionStore:
         }
 
 
-def _by_row(entry: _Entry) -> tuple[Any, ...]:
+def _by_row(entry: Entry) -> tuple[Any, ...]:
     return (entry[0],)
 
 
-def _by_time(field: str) -> Callable[[_Entry], tuple[Any, ...]]:
-    def key(entry: _Entry) -> tuple[Any, ...]:
+def _by_time(field: str) -> Callable[[Entry], tuple[Any, ...]]:
+    def key(entry: Entry) -> tuple[Any, ...]:
         moment = timestamp_sort_key(entry[1].get(field))
         return (0, (0, 0), entry[0]) if moment is None else (1, moment, entry[0])
 
     return key
 
 
-def _by_text(field: str) -> Callable[[_Entry], tuple[Any, ...]]:
-    def key(entry: _Entry) -> tuple[Any, ...]:
+def _by_text(field: str) -> Callable[[Entry], tuple[Any, ...]]:
+    def key(entry: Entry) -> tuple[Any, ...]:
         value = entry[1].get(field)
         if value is None:
             return (0, "", entry[0])
