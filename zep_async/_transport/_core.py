@@ -65,6 +65,15 @@ USER_AGENT = (
 )
 #: The request headers of a call with a body and no per-call headers.
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
+#: The request options that change a call's limits (its ``Settings``).
+_LIMIT_KEYS = frozenset(
+    {
+        "timeout_in_seconds",
+        "total_timeout_in_seconds",
+        "connect_timeout_in_seconds",
+        "max_retries",
+    }
+)
 
 
 class Transport(PoolLifetime):
@@ -118,12 +127,15 @@ class Transport(PoolLifetime):
         """The call's limits, and its headers if they differ from the session's defaults."""
         if not options:
             return self._defaults, None
-        defaults = self._defaults
-        timeout = options.get("timeout_in_seconds", defaults.timeout)
-        total = options.get("total_timeout_in_seconds", self._config.total_timeout)
-        connect = options.get("connect_timeout_in_seconds", defaults.connect_timeout)
-        retries = options.get("max_retries", defaults.max_retries)
-        settings = call_settings(timeout, total, retries, connect)
+        settings = defaults = self._defaults
+        # Options that set no limit (retry_writes, headers, query) reuse the defaults.
+        if not _LIMIT_KEYS.isdisjoint(options):
+            settings = call_settings(
+                options.get("timeout_in_seconds", defaults.timeout),
+                options.get("total_timeout_in_seconds", defaults.total_timeout),
+                options.get("max_retries", defaults.max_retries),
+                options.get("connect_timeout_in_seconds", defaults.connect_timeout),
+            )
         extra = options.get("additional_headers")
         if not extra:
             return settings, None
