@@ -242,6 +242,8 @@ class Transport(PoolLifetime):
         last_answer: str | None = None
         last_error: ZepError | None = None
         attempt = 0
+        # Read once per call: an attempt is timed only for a DEBUG line that will be written.
+        debug = log.isEnabledFor(logging.DEBUG)
         # Hooks and raw responses cost nothing unless asked for: two lookups per call.
         recorder = RECORDER.get()
         watch = None
@@ -255,7 +257,7 @@ class Transport(PoolLifetime):
                 attempt += 1
                 if watch is not None:
                     watch.attempt(attempt)
-                started = time.perf_counter()
+                started = time.perf_counter() if debug else 0.0
                 # Only the first attempt can meet the budget: a retry starts only when a
                 # whole attempt still fits (next_delay), so it always gets its full timeout.
                 client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
@@ -282,7 +284,7 @@ class Transport(PoolLifetime):
                                 error = too_large(response, data, method, str(url), attempt)
                                 error.may_have_been_applied = write
                                 raise error
-                            if log.isEnabledFor(logging.DEBUG):
+                            if debug:
                                 log.debug(
                                     "%s %s -> %d (attempt %d) in %.1f ms",
                                     method,
@@ -346,7 +348,7 @@ class Transport(PoolLifetime):
                     said = clipped and isinstance(error, APITimeoutError)
                     if retryable and budget is not None and attempt <= max_retries and not said:
                         note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                    if log.isEnabledFor(logging.DEBUG):
+                    if debug:
                         log.debug("%s %s failed for good: %s", method, url, _cause(error))
                     raise error
                 log.info(
