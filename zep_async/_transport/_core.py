@@ -95,9 +95,6 @@ class Transport(PoolLifetime):
         )
         for name, value in config.headers.items():
             self._headers[name] = value
-        # The session's default headers, so that a call without extra headers does not
-        # have aiohttp merge them again.
-        self._session_headers = self._headers
         # A body's Content-Type is a default too: the client's own wins.
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
         # The application's session has its own defaults: ours go with every request,
@@ -118,7 +115,9 @@ class Transport(PoolLifetime):
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
 
     def _new_session(self) -> aiohttp.ClientSession:
-        return new_session(self._config, self._session_headers, self._defaults.client_timeout)
+        # The pool's default headers: a call without extra headers then sends none of its
+        # own, and aiohttp has nothing to merge.
+        return new_session(self._config, self._headers, self._defaults.client_timeout)
 
     def _foreign_closed(self) -> bool:
         return self._foreign is not None and self._foreign.closed
