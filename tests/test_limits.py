@@ -24,6 +24,8 @@ from zep_async import (
 from zep_async._failures import MAX_ERROR_BODY_BYTES, PAGE_CHARS, page_message, status_error
 from zep_async.testing import LocalZep
 
+from .conftest import NO_WAIT
+
 # -- error bodies: one pass over a bounded prefix ---------------------------------------
 
 
@@ -166,9 +168,6 @@ def _client(server: LocalZep, policy: RetryPolicy, **settings: float) -> AsyncZe
         retry_policy=policy,
         **settings,  # type: ignore[arg-type]
     )
-
-
-NO_WAIT = RetryPolicy(initial_delay=0, max_delay=0)
 
 
 async def test_max_retries_is_not_cut_by_the_per_call_timeout(served: LocalZep) -> None:

@@ -18,6 +18,7 @@ from zep_async import (
     AsyncZep,
     InternalServerError,
     RateLimitError,
+    RequestOptions,
     RetryPolicy,
 )
 from zep_async.testing import LocalZep
@@ -126,6 +127,32 @@ async def test_per_call_max_retries_wins(
             await zep.memory.list_sessions(request_options={"max_retries": call_retries})
     assert info.value.attempts == attempts
     assert local_zep.count() == attempts
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"additional_headers": {"X-Trace": "1"}},
+        {"additional_query_parameters": {"x": "1"}},
+        {"retry_writes": True},
+    ],
+)
+async def test_options_that_set_no_limit_keep_the_clients_limits(
+    local_zep: LocalZep, fake: FakeClock, options: RequestOptions
+) -> None:
+    """A call's options without a limit in them leave max_retries and the budget as set."""
+    local_zep.fail("list_sessions", 500, times=10)
+    policy = RetryPolicy(sleep=fake.sleep, clock=fake.clock, random=lambda: 0.5)
+    async with AsyncZep(
+        api_key=local_zep.api_key,
+        base_url=local_zep.base_url,
+        max_retries=2,
+        retry_policy=policy,
+    ) as zep:
+        with pytest.raises(InternalServerError) as info:
+            await zep.memory.list_sessions(request_options=options)
+    assert info.value.attempts == 3
+    assert local_zep.count() == 3
 
 
 def _http_date(seconds_from_now: float) -> str:

@@ -65,6 +65,15 @@ USER_AGENT = (
 )
 #: The request headers of a call with a body and no per-call headers.
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
+#: The request options that change a call's limits (its ``Settings``).
+_LIMIT_KEYS = frozenset(
+    {
+        "timeout_in_seconds",
+        "total_timeout_in_seconds",
+        "connect_timeout_in_seconds",
+        "max_retries",
+    }
+)
 
 
 class Transport(PoolLifetime):
@@ -86,9 +95,6 @@ class Transport(PoolLifetime):
         )
         for name, value in config.headers.items():
             self._headers[name] = value
-        # The session's default headers, so that a call without extra headers does not
-        # have aiohttp merge them again.
-        self._session_headers = self._headers
         # A body's Content-Type is a default too: the client's own wins.
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
         # The application's session has its own defaults: ours go with every request,
@@ -109,7 +115,9 @@ class Transport(PoolLifetime):
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
 
     def _new_session(self) -> aiohttp.ClientSession:
-        return new_session(self._config, self._session_headers, self._defaults.client_timeout)
+        # The pool's default headers: a call without extra headers then sends none of its
+        # own, and aiohttp has nothing to merge.
+        return new_session(self._config, self._headers, self._defaults.client_timeout)
 
     def _foreign_closed(self) -> bool:
         return self._foreign is not None and self._foreign.closed
@@ -118,12 +126,15 @@ class Transport(PoolLifetime):
         """The call's limits, and its headers if they differ from the session's defaults."""
         if not options:
             return self._defaults, None
-        defaults = self._defaults
-        timeout = options.get("timeout_in_seconds", defaults.timeout)
-        total = options.get("total_timeout_in_seconds", self._config.total_timeout)
-        connect = options.get("connect_timeout_in_seconds", defaults.connect_timeout)
-        retries = options.get("max_retries", defaults.max_retries)
-        settings = call_settings(timeout, total, retries, connect)
+        settings = defaults = self._defaults
+        # Options that set no limit (retry_writes, headers, query) reuse the defaults.
+        if not _LIMIT_KEYS.isdisjoint(options):
+            settings = call_settings(
+                options.get("timeout_in_seconds", defaults.timeout),
+                options.get("total_timeout_in_seconds", defaults.total_timeout),
+                options.get("max_retries", defaults.max_retries),
+                options.get("connect_timeout_in_seconds", defaults.connect_timeout),
+            )
         extra = options.get("additional_headers")
         if not extra:
             return settings, None
@@ -230,6 +241,8 @@ class Transport(PoolLifetime):
         last_answer: str | None = None
         last_error: ZepError | None = None
         attempt = 0
+        # Read once per call: an attempt is timed only for a DEBUG line that will be written.
+        debug = log.isEnabledFor(logging.DEBUG)
         # Hooks and raw responses cost nothing unless asked for: two lookups per call.
         recorder = RECORDER.get()
         watch = None
@@ -243,7 +256,7 @@ class Transport(PoolLifetime):
                 attempt += 1
                 if watch is not None:
                     watch.attempt(attempt)
-                started = time.perf_counter()
+                started = time.perf_counter() if debug else 0.0
                 # Only the first attempt can meet the budget: a retry starts only when a
                 # whole attempt still fits (next_delay), so it always gets its full timeout.
                 client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
@@ -270,7 +283,7 @@ class Transport(PoolLifetime):
                                 error = too_large(response, data, method, str(url), attempt)
                                 error.may_have_been_applied = write
                                 raise error
-                            if log.isEnabledFor(logging.DEBUG):
+                            if debug:
                                 log.debug(
                                     "%s %s -> %d (attempt %d) in %.1f ms",
                                     method,
@@ -334,7 +347,7 @@ class Transport(PoolLifetime):
                     said = clipped and isinstance(error, APITimeoutError)
                     if retryable and budget is not None and attempt <= max_retries and not said:
                         note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                    if log.isEnabledFor(logging.DEBUG):
+                    if debug:
                         log.debug("%s %s failed for good: %s", method, url, _cause(error))
                     raise error
                 log.info(

@@ -97,9 +97,11 @@ async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
     if length is not None and length > limit:
         response.close()
         return b"", False
-    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if length is not None and length <= limit and encoding == "identity":
-        return await response.read(), True  # the common case: a known, acceptable size
+    # The common case: a known, acceptable size, not compressed (a compressed length
+    # says nothing of what it decompresses to).
+    encoding = response.headers.get("Content-Encoding")
+    if length is not None and (encoding is None or encoding.strip().lower() == "identity"):
+        return await response.read(), True
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
