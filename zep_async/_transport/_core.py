@@ -25,6 +25,7 @@ from .._failures import request_id as _request_id
 from .._hooks import Hooks
 from .._options import CheckedOptions
 from .._raw import RECORDER
+from .._reply import Reply, Resend
 from .._retry import (
     IDEMPOTENT_METHODS,
     READ_METHODS,
@@ -142,6 +143,26 @@ class Transport(PoolLifetime):
         for name, value in extra.items():
             headers[name] = value  # replaces every spelling of the name
         return settings, headers
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        options: CheckedOptions | None = None,
+        resend: Resend | None = None,
+    ) -> Reply:
+        """The one door: send ``method`` to ``path`` and return the 2xx answer as a ``Reply``.
+
+        ``resend`` says when the call may be sent again (``None``: by its method).
+        """
+        any_ = resend is Resend.ANY and method not in IDEMPOTENT_METHODS
+        status, data, headers, url, attempts = await self.request(
+            method, path, query=query, body=body, options=options, retry_non_idempotent=any_
+        )
+        return Reply(method, str(url), status, headers, data, attempts, False, None)
 
     async def get(
         self,
