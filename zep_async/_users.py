@@ -11,8 +11,9 @@ from typing import Any
 
 from . import _validate
 from ._encode import check_fact_rating_instruction, check_metadata, encode_body
+from ._facts_calls import UserFactCalls
 from ._options import RequestOptions
-from ._resource import MAX_ID_LENGTH, Listing, Resource, check_options, check_walk, id_segment
+from ._resource import MAX_ID_LENGTH, Listing, check_options, check_walk, id_segment
 from .models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
 
 __all__ = ["AsyncUsers"]
@@ -70,8 +71,11 @@ def _user_key(user: User) -> str | None:
     return user.uuid if user.uuid is not None else user.user_id
 
 
-class AsyncUsers(Resource):
-    """Users: ``zep.user`` of ``AsyncZep``. Each session belongs to one user."""
+class AsyncUsers(UserFactCalls):
+    """Users: ``zep.user`` of ``AsyncZep``. Each session belongs to one user.
+
+    A user's facts and graph node (``get_facts``, ``get_node``) come from ``_facts_calls``.
+    """
 
     async def add(
         self,

@@ -19,6 +19,15 @@ from ._common import (
     SearchType,
     SuccessResponse,
 )
+from ._facts import (
+    EntityNode,
+    FactResponse,
+    FactsResponse,
+    NewFact,
+    Question,
+    SummaryListResponse,
+    UserNodeResponse,
+)
 from ._memory import (
     AddMemoryResponse,
     Fact,
@@ -45,13 +54,18 @@ __all__ = [
     "ClassifySessionRequest",
     "EndSessionResponse",
     "EndSessionsResponse",
+    "EntityNode",
     "Fact",
     "FactRatingExamples",
     "FactRatingInstruction",
+    "FactResponse",
+    "FactsResponse",
     "Memory",
     "MemorySearchResult",
     "Message",
     "MessageListResponse",
+    "NewFact",
+    "Question",
     "RoleType",
     "SearchScope",
     "SearchType",
@@ -62,6 +76,8 @@ __all__ = [
     "SessionSearchResult",
     "SuccessResponse",
     "Summary",
+    "SummaryListResponse",
     "User",
     "UserListResponse",
+    "UserNodeResponse",
 ]

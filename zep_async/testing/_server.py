@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Final, Literal, Self
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from ._fact_api import FactMethods
 from ._fault_api import FaultMethods
 from ._faults import FaultScript
 from ._log import RequestLog, running_loop
@@ -37,7 +38,7 @@ class _ThreadHandle:
     error: BaseException | None = None
 
 
-class LocalZep(FaultMethods, Serving):
+class LocalZep(FaultMethods, FactMethods, Serving):
     """A Zep-compatible server on 127.0.0.1 with an in-memory store and scripted faults.
 
     It serves the Zep v2 chat-history API (sessions, memory and messages,
