@@ -30,7 +30,7 @@ from ._options import CheckedOptions, RequestOptions
 from ._reply import Resend
 from ._resource import Resource, check_options, id_segment, session_path
 from ._retry import READ_METHODS
-from .errors import APIResponseValidationError
+from .errors import APIResponseValidationError, APIStatusError
 from .models import (
     FactResponse,
     FactsResponse,
@@ -93,6 +93,24 @@ def check_new_facts(facts: object) -> list[dict[str, str]]:
     return out
 
 
+def explain_missing_route(error: APIStatusError, route: str, call: str) -> None:
+    """Say so when a router, not the API, answered: the server lacks ``route``.
+
+    The API's own errors are JSON objects (an unknown session is its JSON 404);
+    the Community Edition answers a route it lacks with a text 404 or an empty 405.
+    """
+    if isinstance(error.body, dict) or error.status_code not in (404, 405):
+        return
+    text = (
+        f"this server has no {route} route (the Zep Community Edition lacks {call}, "
+        "which the API deprecates; Zep Cloud serves it)"
+    )
+    if error.message and error.message != "Method Not Allowed":
+        text = f"{error.message}; {text}"
+    error.message = text
+    error.args = (text,)
+
+
 class SendingResource(Resource):
     """One call through ``Transport.send``, its 2xx body decoded as ``Transport.call`` does."""
 
@@ -107,11 +125,21 @@ class SendingResource(Resource):
         options: CheckedOptions | None = None,
         resend: Resend | None = None,
         empty: T | None = None,
+        cloud_only: tuple[str, str] | None = None,
     ) -> T:
-        """Send, and decode the answer into ``cls`` (an empty 2xx body is ``empty``, if given)."""
-        reply = await self._transport.send(
-            method, path, query=query, body=body, options=options, resend=resend
-        )
+        """Send, and decode the answer into ``cls`` (an empty 2xx body is ``empty``, if given).
+
+        ``cloud_only`` is ``(route, call)`` of a route the Community Edition lacks: its
+        router's text 404 (or empty 405) then says so.
+        """
+        try:
+            reply = await self._transport.send(
+                method, path, query=query, body=body, options=options, resend=resend
+            )
+        except APIStatusError as error:
+            if cloud_only is not None:
+                explain_missing_route(error, *cloud_only)
+            raise
         if empty is not None and not reply.body.strip():
             return empty
         try:
@@ -220,7 +248,14 @@ class SessionFactCalls(SendingResource):
             check_unit("min_rating", min_rating)
             query["minRating"] = str(min_rating)  # as the official SDK writes it: 1, 0.5
         options = check_options(request_options)
-        return await self._send("GET", path, FactsResponse, query=query, options=options)
+        return await self._send(
+            "GET",
+            path,
+            FactsResponse,
+            query=query,
+            options=options,
+            cloud_only=("GET /sessions/{id}/facts", "get_session_facts"),
+        )
 
     async def add_session_facts(
         self,
@@ -259,7 +294,14 @@ class SessionFactCalls(SendingResource):
         path = session_path(session_id) + "/facts"
         body = encode({"facts": check_new_facts(facts)})
         options = check_options(request_options)
-        return await self._send("POST", path, SuccessResponse, body=body, options=options)
+        return await self._send(
+            "POST",
+            path,
+            SuccessResponse,
+            body=body,
+            options=options,
+            cloud_only=("POST /sessions/{id}/facts", "add_session_facts"),
+        )
 
 
 class UserFactCalls(SendingResource):
@@ -287,7 +329,14 @@ class UserFactCalls(SendingResource):
             >>> facts = (await zep.user.get_facts("jane")).facts  # doctest: +SKIP
         """
         path = _user_path(user_id) + "/facts"
-        return await self._send("GET", path, FactsResponse, options=check_options(request_options))
+        options = check_options(request_options)
+        return await self._send(
+            "GET",
+            path,
+            FactsResponse,
+            options=options,
+            cloud_only=("GET /users/{id}/facts", "user.get_facts"),
+        )
 
     async def get_node(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -312,4 +361,10 @@ class UserFactCalls(SendingResource):
         """
         path = _user_path(user_id) + "/node"
         options = check_options(request_options)
-        return await self._send("GET", path, UserNodeResponse, options=options)
+        return await self._send(
+            "GET",
+            path,
+            UserNodeResponse,
+            options=options,
+            cloud_only=("GET /users/{id}/node", "user.get_node"),
+        )

@@ -97,7 +97,14 @@ class SessionInsightCalls(SendingResource):
         }
         body = encode(fields)
         options = check_options(request_options)
-        return await self._send("POST", path, SessionClassification, body=body, options=options)
+        return await self._send(
+            "POST",
+            path,
+            SessionClassification,
+            body=body,
+            options=options,
+            cloud_only=("POST /sessions/{id}/classify", "classify_session"),
+        )
 
     async def extract_data(
         self,
@@ -149,7 +156,13 @@ class SessionInsightCalls(SendingResource):
         options = check_options(request_options)
         try:
             return await self._send(
-                "POST", path, dict[str, str], body=body, options=options, resend=Resend.ANY
+                "POST",
+                path,
+                dict[str, str],
+                body=body,
+                options=options,
+                resend=Resend.ANY,
+                cloud_only=("POST /sessions/{id}/extract", "extract_data"),
             )
         except ZepError as error:
             error.may_have_been_applied = False  # an extraction changes nothing
@@ -178,7 +191,13 @@ class SessionInsightCalls(SendingResource):
         """
         path = session_path(session_id) + "/summary"
         options = check_options(request_options)
-        return await self._send("GET", path, SummaryListResponse, options=options)
+        return await self._send(
+            "GET",
+            path,
+            SummaryListResponse,
+            options=options,
+            cloud_only=("GET /sessions/{id}/summary", "get_summaries"),
+        )
 
     async def synthesize_question(
         self,
@@ -213,4 +232,11 @@ class SessionInsightCalls(SendingResource):
             count = _validate.check_int("last_n_messages", last_n_messages, minimum=1)
             query["lastNMessages"] = str(count)
         options = check_options(request_options)
-        return await self._send("GET", path, Question, query=query, options=options)
+        return await self._send(
+            "GET",
+            path,
+            Question,
+            query=query,
+            options=options,
+            cloud_only=("GET /sessions/{id}/synthesize_question", "synthesize_question"),
+        )
