@@ -85,6 +85,8 @@ def check_new_facts(facts: object) -> list[dict[str, str]]:
                 shown = _validate.show_text(unknown[0])
                 raise ValueError(f"{where} has an unknown key {shown}; a NewFact has fact")
             text = item.get("fact")
+            if text is None:
+                raise TypeError(f"{where}.fact is required")
         else:
             raise TypeError(
                 f"{where} must be a NewFact or a mapping, not {_validate.type_name(item)}"

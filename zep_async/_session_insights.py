@@ -21,7 +21,10 @@ from ._resource import check_options, session_path
 from .errors import ZepError
 from .models import Question, SessionClassification, SummaryListResponse
 
-__all__ = ["SessionInsightCalls"]
+__all__ = ["MAX_LABEL_LENGTH", "SessionInsightCalls"]
+
+#: The longest class or classifier name accepted, in characters (an id's bound).
+MAX_LABEL_LENGTH = 2048
 
 
 def _current_date_time(value: object) -> str | None:
@@ -41,7 +44,10 @@ def _check_classes(classes: object) -> list[str]:
         raise TypeError(f"classes must be a list of str, not {_validate.type_name(classes)}")
     if not classes:
         raise ValueError("classes must hold at least one class")
-    return [_validate.check_text(f"classes[{i}]", c) for i, c in enumerate(classes)]
+    return [
+        _validate.check_text(f"classes[{i}]", c, max_length=MAX_LABEL_LENGTH)
+        for i, c in enumerate(classes)
+    ]
 
 
 class SessionInsightCalls(SendingResource):
@@ -92,7 +98,7 @@ class SessionInsightCalls(SendingResource):
             "classes": _check_classes(classes),
             "instruction": free_text("instruction", instruction),
             "last_n": None if last_n is None else _validate.check_int("last_n", last_n, minimum=1),
-            "name": _validate.check_text("name", name),
+            "name": _validate.check_text("name", name, max_length=MAX_LABEL_LENGTH),
             "persist": optional_bool("persist", persist),
         }
         body = encode(fields)
