@@ -48,6 +48,7 @@ BAD_FREE_TEXT: list[tuple[object, type[Exception]]] = [
     (b"x", TypeError),
     (["x"], TypeError),
     ("\ud800", ValueError),
+    ("a\x00b", ValueError),
 ]
 BAD_BOOL: list[tuple[object, type[Exception]]] = [(1, TypeError), ("true", TypeError)]
 BAD_RATING: list[tuple[object, type[Exception]]] = [
@@ -73,6 +74,7 @@ BAD_FACTS: list[tuple[object, type[Exception], str]] = [
     ([{"fact": "x", "rating": 1}], ValueError, "facts[0]"),
     ([NewFact(fact=42)], TypeError, "facts[0].fact"),  # type: ignore[arg-type]
     ([{"fact": "\ud800"}], ValueError, "facts"),
+    ([{"fact": "a\x00b"}], ValueError, "facts[0].fact must not contain a NUL"),
 ]
 BAD_CLASSES: list[tuple[object, type[Exception], str]] = [
     (None, TypeError, "classes"),

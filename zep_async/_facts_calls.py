@@ -53,13 +53,16 @@ def _user_path(user_id: object) -> str:
 
 
 def free_text(name: str, value: object, *, required: bool = False) -> str | None:
-    """Text sent in a body (an instruction, a schema): any str, newlines allowed."""
+    """Text sent in a body (a fact, an instruction, a schema): newlines allowed, NUL not."""
     if value is None and not required:
         return None
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {_validate.type_name(value)}")
     if required and not value.strip():
         raise ValueError(f"{name} must not be empty or blank")
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL: the server would fail with a 500 after the fact.
+        raise ValueError(f"{name} must not contain a NUL character")
     return value
 
 

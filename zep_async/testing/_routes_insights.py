@@ -31,6 +31,8 @@ from ._store import Store
 from ._wire import ApiError
 
 DEFAULT_CLASSIFY_LASTN: Final = 4
+#: The most schema fields one extraction reads here (each is a scan of the messages).
+MAX_FIELDS: Final = 100
 SUMMARY_LASTN: Final = 6
 _SUMMARY_NAMESPACE: Final = uuid.UUID("0f1e2d3c-4b5a-4697-8877-665544332211")
 _VALUE_END: Final = re.compile(r"[.;,!?\n]")
@@ -73,7 +75,10 @@ def _schema_fields(text: object) -> list[str]:
     if not isinstance(schema, dict):
         raise ApiError(400, "bad request: model_schema must be a JSON object")
     properties = schema.get("properties")
-    return list(properties if isinstance(properties, dict) else schema)
+    fields = list(properties if isinstance(properties, dict) else schema)
+    if len(fields) > MAX_FIELDS:
+        raise ApiError(400, f"bad request: model_schema has over {MAX_FIELDS} fields")
+    return fields
 
 
 def _found(field: str, contents: list[str]) -> str | None:
