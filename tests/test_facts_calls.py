@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from hypothesis import HealthCheck, given, settings
 
 from zep_async import (
     AsyncZep,
@@ -21,6 +22,7 @@ from zep_async import (
 from zep_async.testing import LocalZep
 
 from .conftest import local_client, local_sync_client
+from .test_memory import session_ids
 
 
 @pytest_asyncio.fixture
@@ -252,3 +254,20 @@ def test_sync_twins_make_the_same_calls(local_zep_thread: LocalZep) -> None:
         assert zep.memory.get_summaries("s").summaries == []
         assert zep.memory.synthesize_question("s").question == ""
         assert zep.user.get_node("u").node is not None
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(session_id=session_ids, user_id=session_ids)
+async def test_any_id_reaches_its_record_unchanged(
+    local_zep: LocalZep, zep: AsyncZep, session_id: str, user_id: str
+) -> None:
+    """Whatever the ids, a session's facts and a user's facts reach exactly that record."""
+    local_zep.clear()
+    local_zep.add_user(user_id)
+    local_zep.add_session(session_id, user_id=user_id)
+    await zep.memory.add_session_facts(session_id, facts=[{"fact": "f"}])
+    assert local_zep.requests[-1].session_id == session_id
+    assert [f.fact for f in (await zep.user.get_facts(user_id)).facts] == ["f"]
+    assert local_zep.requests[-1].user_id == user_id
