@@ -35,8 +35,14 @@ EXIT_BROKEN_PIPE = 141
 _MAX_MESSAGE = 1000
 #: Frames -v shows of a traceback, the innermost: a RecursionError has thousands.
 _MAX_FRAMES = 60
-#: What to do when the cli extra (rich) is missing. Kept in step with pyproject.toml by a test.
-EXTRA_HINT = "install the cli extra: pip install 'zep-async[cli]', or just pip install 'rich>=13.7'"
+#: What to do when the cli extra (rich) is missing. zep-async is not on the package index, so
+#: the hint installs from a clone or a built wheel, or names the one dependency itself.
+#: Kept in step with pyproject.toml by a test.
+EXTRA_HINT = (
+    "install the cli extra from a clone (pip install '.[cli]' in its top directory)"
+    " or a built wheel (pip install 'dist/zep_async-<version>-py3-none-any.whl[cli]'),"
+    " or just pip install 'rich>=13.7'"
+)
 
 
 class _StderrHandler(logging.Handler):
