@@ -188,9 +188,13 @@ def _private_names_imported(path: Path) -> set[str]:
                 parts = alias.name.split(".")
                 if parts[0] == "zep_async" and parts[1:2] != ["cli"]:
                     found.update(p for p in parts[1:] if p.startswith("_"))
-        elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            if not node.attr.startswith("__") and _is_sdk_object(node.value):
-                found.add(node.attr)
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and _is_sdk_object(node.value)
+        ):
+            found.add(node.attr)
     return found
 
 

@@ -9,6 +9,7 @@ nothing in flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -112,10 +113,8 @@ async def test_hostile_ids_travel_as_one_segment(
 ) -> None:
     """Any id reaches the server percent-encoded as one path segment, and decodes back."""
     call = CALLS[name]
-    try:
+    with contextlib.suppress(ZepError):  # an unknown session or user: the request is the point
         await call.make(client, hostile)
-    except ZepError:
-        pass  # an unknown session or user: the request is what this test looks at
     request = local_zep.requests[-1]
     encoded = quote(hostile, safe="")
     if encoded in (".", ".."):
@@ -135,7 +134,8 @@ async def test_a_2xx_body_that_does_not_decode_names_the_request(
     with pytest.raises(APIResponseValidationError) as info:
         await call.make(client, "s-1")
     error = info.value
-    assert error.url is not None and "/api/v2/" in error.url
+    assert error.url is not None
+    assert "/api/v2/" in error.url
     assert error.request_id == local_zep.requests[-1].request_id
     assert error.may_have_been_applied is call.write
     assert local_zep.count(call.route) == 1  # decoding failures are never retried
