@@ -124,7 +124,7 @@ async def test_the_walk_yields_each_session_as_the_server_sent_it(local_zep: Loc
         pages = []
         for number in range(1, 5):
             query = {"page_number": str(number), "page_size": "3"}
-            _, body, _, _, _ = await zep._transport.request("GET", "/sessions-ordered", query=query)
+            body = (await zep._transport.send("GET", "/sessions-ordered", query=query)).body
             pages.append(body.decode())
     assert [session for session, _ in pairs] == expected
     for session, text in pairs:
@@ -176,7 +176,7 @@ async def test_get_session_json_is_the_body(local_zep: LocalZep) -> None:
     async with AsyncZep(api_key=local_zep.api_key, base_url=local_zep.base_url) as zep:
         raw = await zep.memory.with_raw_response.get_session("team/a b")
         session, text = raw.parsed, raw.json_line
-        _, body, _, _, _ = await zep._transport.request("GET", "/sessions/team%2Fa%20b")
+        body = (await zep._transport.send("GET", "/sessions/team%2Fa%20b")).body
     assert isinstance(session, Session)
     assert session.session_id == "team/a b"
     assert text == body.decode()
