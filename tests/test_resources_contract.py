@@ -156,3 +156,34 @@ async def test_cancelling_a_call_leaves_nothing_in_flight(local_zep: LocalZep, n
         async with asyncio.timeout(5):
             await local_zep.wait_for_disconnects_async(1)
     assert local_zep.count(call.route) == 1
+
+
+async def test_a_body_that_fails_decoding_after_a_retry_counts_both_attempts(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """A 503, then a 2xx that does not decode: the error says two attempts, nothing applied."""
+    local_zep.fail("get_session", 503)
+    local_zep.fail("get_session", 200, body="<html>oops</html>")
+    with pytest.raises(APIResponseValidationError) as info:
+        await client.memory.get_session("s-1")
+    assert info.value.attempts == 2
+    assert info.value.may_have_been_applied is False
+    assert info.value.request_id == local_zep.requests[-1].request_id
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_IDS)
+async def test_walks_send_hostile_ids_as_one_segment(
+    local_zep: LocalZep, client: AsyncZep, hostile: str
+) -> None:
+    """The message walk and its raw form send any session id as one encoded segment."""
+    local_zep.add_session(hostile)
+    walks = [
+        client.memory.iter_session_messages(hostile),
+        client.memory.with_raw_response.iter_session_messages(hostile),
+    ]
+    for walk in walks:
+        assert [m async for m in walk] == []
+    encoded = quote(hostile, safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    assert [r.raw_path.split("/")[4] for r in local_zep.requests] == [encoded, encoded]
