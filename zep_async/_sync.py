@@ -79,8 +79,8 @@ class _Core:
         self._finalizer()
 
     def after_fork_in_child(self) -> None:
+        # The runner forgets the parent's loop by itself (``_runner``'s fork hook).
         _inherited.append(self.client._transport.detach())
-        self.runner.reset_after_fork()
 
 
 class SyncMemory(SyncResource):
