@@ -35,94 +35,26 @@ import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, ParamSpec, TypeVar
 
+from ._loop_thread import (
+    SHUTDOWN_WAIT,
+    LoopThread,
+    acquire,
+    exiting,
+    forked_away,
+    loop_users,
+    on_a_loop_thread,
+    release,
+)
+
 __all__ = ["Runner", "loop_users"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-#: How long stop() and an interrupted wait give the loop to wind down before giving up.
-_SHUTDOWN_WAIT = 5.0
+_SHUTDOWN_WAIT = SHUTDOWN_WAIT
+_runners: weakref.WeakSet[Runner] = weakref.WeakSet()
 _CLOSED = "this client is closed; create a new one to make more calls"
 _CLOSED_WHILE_RUNNING = "the client was closed while this call ran"
-
-
-class _LoopThread:
-    """An event loop and the daemon thread running it, with a count of leases."""
-
-    def __init__(self, name: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.users = 0
-        self.ending = False
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def _run(self) -> None:
-        _here.on_loop = True
-        loop = self.loop
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_forever()
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-
-    def end(self) -> None:
-        """Stop the loop and, unless called on it, join its thread (bounded)."""
-        with contextlib.suppress(RuntimeError):  # already closed
-            self.loop.call_soon_threadsafe(self.loop.stop)
-        if threading.current_thread() is not self.thread and self.thread.ident is not None:
-            self.thread.join(_SHUTDOWN_WAIT)
-
-
-# Reentrant: a finalizer (a collected client's stop) may run in the middle of _acquire.
-_lock = threading.RLock()
-_current: _LoopThread | None = None
-_here = threading.local()  # .on_loop: this thread runs a loop of ours
-_runners: weakref.WeakSet[Runner] = weakref.WeakSet()
-# What a forked child inherited and must neither use, close nor let be collected (the
-# parent's loop, its tasks): collecting them would warn about a loop the child never ran.
-_forked_away: list[object] = []
-
-
-def _acquire(name: str) -> _LoopThread:
-    global _current
-    with _lock:
-        shared = _current
-        if shared is None or shared.ending:
-            shared = _LoopThread(name)
-            _current = shared
-            shared.thread.start()
-        shared.users += 1
-        return shared
-
-
-def _release(shared: _LoopThread) -> None:
-    global _current
-    with _lock:
-        shared.users -= 1
-        if shared.users > 0 or shared.ending:
-            return
-        shared.ending = True
-        if _current is shared:
-            _current = None
-    shared.end()
-
-
-def loop_users() -> tuple[int, threading.Thread | None]:
-    """How many runners hold the current loop thread, and that thread (``None``: none runs)."""
-    with _lock:
-        shared = _current
-        return (0, None) if shared is None else (shared.users, shared.thread)
-
-
-def _on_a_loop_thread() -> bool:
-    return bool(getattr(_here, "on_loop", False))
 
 
 class Runner:
@@ -137,7 +69,7 @@ class Runner:
         self._name = name
         self._closed_error = closed_error
         self._lock = threading.Lock()
-        self._shared: _LoopThread | None = None  # the lease, from the first call to stop
+        self._shared: LoopThread | None = None  # the lease, from the first call to stop
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._ended = threading.Event()
@@ -168,7 +100,7 @@ class Runner:
                 raise self._closed_error(_CLOSED)
             shared = self._shared
             if shared is None:
-                shared = self._shared = _acquire(self._name)
+                shared = self._shared = acquire(self._name)
                 self._thread = shared.thread
             self._waiting.add(done)
             return shared.loop
@@ -199,7 +131,7 @@ class Runner:
         kwargs: dict[str, Any],
         timeout: float | None,
     ) -> T:
-        if _on_a_loop_thread():
+        if on_a_loop_thread():
             raise RuntimeError(
                 "a sync Zep method was called from inside the event loop thread of the sync "
                 "clients, which would deadlock; use AsyncZep and await the call there instead"
@@ -238,9 +170,13 @@ class Runner:
             except RuntimeError:  # the loop closed in between
                 raise self._closed_error(_CLOSED) from None
             return done.result(timeout)
-        except BaseException:
+        except BaseException as exc:
             if not done.done():
                 self._cancel(loop, done, tasks)
+            if isinstance(exc, Exception) and exiting() and threading.current_thread().daemon:
+                # Interpreter exit closed the client under this call. Python ends daemon
+                # threads with the process: waking this one would only print a traceback.
+                threading.Event().wait()
             raise
         finally:
             self._waiting.discard(done)
@@ -349,7 +285,7 @@ class Runner:
         with self._lock:
             shared, self._shared = self._shared, None
         if shared is not None:
-            _release(shared)
+            release(shared)
         for done in list(self._waiting):
             _fail(done, self._closed_error(_CLOSED_WHILE_RUNNING))
         self._ended.set()
@@ -367,7 +303,7 @@ class Runner:
 
     def reset_after_fork(self) -> None:
         """Forget the parent's loop in a forked child; the next call leases the child's own."""
-        _forked_away.append(self._tasks)
+        forked_away.append(self._tasks)
         self._lock = threading.Lock()
         self._shared = None
         self._thread = None
@@ -376,12 +312,6 @@ class Runner:
 
 
 def _after_fork_in_child() -> None:
-    global _lock, _current, _here
-    _lock = threading.RLock()
-    _here = threading.local()  # fork from a loop thread: the child's thread runs no loop
-    if _current is not None:
-        _forked_away.append(_current)
-        _current = None
     for runner in list(_runners):
         runner.reset_after_fork()
 
