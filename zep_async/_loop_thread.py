@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
 __all__ = [
+    "CLOSED_WHILE_RUNNING",
     "SHUTDOWN_WAIT",
     "LoopThread",
     "acquire",
     "exiting",
+    "fail",
     "loop_users",
     "on_a_loop_thread",
     "release",
@@ -28,6 +33,7 @@ __all__ = [
 
 #: How long a stop and an interrupted wait give the loop to wind down before giving up.
 SHUTDOWN_WAIT = 5.0
+CLOSED_WHILE_RUNNING = "the client was closed while this call ran"
 
 
 class LoopThread:
@@ -38,6 +44,9 @@ class LoopThread:
         self.users = 0
         self.ending = False
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        # Calls handed to this loop and not finished, with the error each ends with if the
+        # loop closes before it starts (a callback sent after the loop's last iteration).
+        self.waiting: dict[concurrent.futures.Future[Any], Callable[[str], BaseException]] = {}
 
     def _run(self) -> None:
         _here.on_loop = True
@@ -55,6 +64,8 @@ class LoopThread:
         finally:
             asyncio.set_event_loop(None)
             loop.close()
+            for done, error in list(self.waiting.items()):
+                fail(done, error(CLOSED_WHILE_RUNNING))
 
     def end(self) -> None:
         """Stop the loop and, unless called on it, join its thread (bounded)."""
@@ -140,3 +151,12 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def fail(done: concurrent.futures.Future[Any], error: BaseException) -> None:
+    """Fail ``done`` with ``error`` unless it is already finished (never raises)."""
+    if done.done():
+        return
+    with contextlib.suppress(RuntimeError, concurrent.futures.InvalidStateError):
+        if done.running() or done.set_running_or_notify_cancel():
+            done.set_exception(error)

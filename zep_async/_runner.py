@@ -36,6 +36,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any, ParamSpec, TypeVar
 
 from ._loop_thread import (
+    CLOSED_WHILE_RUNNING,
     SHUTDOWN_WAIT,
     LoopThread,
     acquire,
@@ -54,7 +55,6 @@ T = TypeVar("T")
 _SHUTDOWN_WAIT = SHUTDOWN_WAIT
 _runners: weakref.WeakSet[Runner] = weakref.WeakSet()
 _CLOSED = "this client is closed; create a new one to make more calls"
-_CLOSED_WHILE_RUNNING = "the client was closed while this call ran"
 
 
 class Runner:
@@ -73,8 +73,6 @@ class Runner:
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._ended = threading.Event()
-        # Calls handed to the loop and not finished: failed if the loop ends under them.
-        self._waiting: set[concurrent.futures.Future[Any]] = set()
         self._tasks: set[asyncio.Task[Any]] = set()  # this runner's calls (loop thread only)
         _runners.add(self)
 
@@ -93,7 +91,7 @@ class Runner:
         """Whether this runner holds a lease on the shared loop thread."""
         return self._shared is not None
 
-    def _enter(self, done: concurrent.futures.Future[Any]) -> asyncio.AbstractEventLoop:
+    def _enter(self, done: concurrent.futures.Future[Any]) -> LoopThread:
         """The loop (leased if need be), with ``done`` registered; refused once stopped."""
         with self._lock:
             if self._stopped:
@@ -102,8 +100,8 @@ class Runner:
             if shared is None:
                 shared = self._shared = acquire(self._name)
                 self._thread = shared.thread
-            self._waiting.add(done)
-            return shared.loop
+            shared.waiting[done] = self._closed_error
+            return shared
 
     def call(self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the loop and return its result.
@@ -137,7 +135,8 @@ class Runner:
                 "clients, which would deadlock; use AsyncZep and await the call there instead"
             )
         done: concurrent.futures.Future[T] = concurrent.futures.Future()
-        loop = self._enter(done)
+        shared = self._enter(done)
+        loop = shared.loop
         context = contextvars.copy_context()
         tasks: list[asyncio.Task[T]] = []
 
@@ -179,7 +178,7 @@ class Runner:
                 threading.Event().wait()
             raise
         finally:
-            self._waiting.discard(done)
+            shared.waiting.pop(done, None)
 
     def _cancel(
         self,
@@ -286,15 +285,15 @@ class Runner:
             shared, self._shared = self._shared, None
         if shared is not None:
             release(shared)
-        for done in list(self._waiting):
-            _fail(done, self._closed_error(_CLOSED_WHILE_RUNNING))
+        # Calls handed over and not started yet: a loop that runs on (for other clients)
+        # starts them, and they see the stop; one that ended fails them as it closes.
         self._ended.set()
 
     def _copy_outcome(self, task: asyncio.Task[T], done: concurrent.futures.Future[T]) -> None:
         if task.cancelled():
             # Only a stop (a close) or an interrupted wait cancels a call; in the second
             # case nobody waits any more. Never a bare CancelledError.
-            _settle(done, self._closed_error(_CLOSED_WHILE_RUNNING))
+            _settle(done, self._closed_error(CLOSED_WHILE_RUNNING))
         elif (exc := task.exception()) is not None:
             _settle(done, exc)
         else:
@@ -307,7 +306,6 @@ class Runner:
         self._lock = threading.Lock()
         self._shared = None
         self._thread = None
-        self._waiting = set()
         self._tasks = set()
 
 
@@ -338,11 +336,3 @@ def _settle(done: concurrent.futures.Future[Any], error: BaseException) -> None:
     """Fail ``done`` unless a stop in another thread already did (on the loop: never raise)."""
     with contextlib.suppress(concurrent.futures.InvalidStateError):
         done.set_exception(error)
-
-
-def _fail(done: concurrent.futures.Future[Any], error: BaseException) -> None:
-    if done.done():
-        return
-    with contextlib.suppress(RuntimeError, concurrent.futures.InvalidStateError):
-        if done.running() or done.set_running_or_notify_cancel():
-            done.set_exception(error)
