@@ -11,6 +11,8 @@ from __future__ import annotations
 import concurrent.futures
 import gc
 import os
+import signal
+import sys
 import textwrap
 import threading
 import warnings
@@ -42,6 +44,18 @@ def clients(server: LocalZep) -> Iterator[list[Zep]]:
     yield made
     for zep in made:
         zep.close()
+
+
+@pytest.fixture
+def unraisable() -> Iterator[list[object]]:
+    """Whatever Python would print as "Exception ignored ..." during the test."""
+    seen: list[object] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        yield seen
+    finally:
+        sys.unraisablehook = previous
 
 
 def _in_thread(call: object) -> concurrent.futures.Future[object]:
@@ -336,3 +350,99 @@ def test_fork_with_live_clients(server: LocalZep, clients: list[Zep]) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     assert all(zep.memory.get_session("s").session_id == "s" for zep in clients)
     assert {zep._runner.loop_thread for zep in clients} == {parent_thread}
+
+
+class AlarmError(Exception):
+    """What the test's alarm handler raises."""
+
+
+def test_an_interrupt_cancels_only_that_call(server: LocalZep, clients: list[Zep]) -> None:
+    """An alarm in the waiting thread cancels its own call; another client's call goes on."""
+    if threading.current_thread() is not threading.main_thread() or os.name != "posix":
+        pytest.skip("needs POSIX signals delivered to the main thread")
+    interrupted, other, _ = clients
+    server.stall("get_session", times=2)
+    waiting = _in_thread(lambda: other.memory.get_session("s"))
+    assert server.wait_for_requests(1, route="get_session", timeout=10)
+
+    def alarm(signum: int, frame: object) -> None:
+        raise AlarmError(signum)
+
+    def send() -> None:
+        if server.wait_for_requests(2, route="get_session", timeout=10):
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGALRM)
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    helper = threading.Thread(target=send)
+    try:
+        helper.start()
+        with pytest.raises(AlarmError):
+            interrupted.memory.get_session("s")
+    finally:
+        helper.join(10)
+        signal.signal(signal.SIGALRM, previous)
+    assert server.wait_for_disconnects(1, timeout=10)
+    assert not waiting.done()  # the other client's call still waits for its answer
+    assert interrupted.memory.list_sessions(page_size=1).total_count == 1
+    other.close()
+    with pytest.raises(ClientClosedError):
+        waiting.result(timeout=10)
+
+
+def test_a_client_dropped_on_the_loop_thread_closes_quietly_beside_others(
+    server: LocalZep, clients: list[Zep], unraisable: list[object]
+) -> None:
+    """A client whose last holder dies on the shared loop thread closes its pool there;
+    the client that ran the drop keeps working and nothing is printed."""
+    server.seed(4)
+    keeper = clients[0]
+    zep = Zep(api_key=KEY, base_url=server.base_url)
+    holder = [zep.memory.iter_sessions(page_size=2, prefetch=1)]
+    next(holder[0])
+    pool = zep._async._transport._session
+    runner = zep._runner
+    del zep
+
+    async def drop() -> None:
+        holder.clear()  # the walk held the last reference: closing starts here
+
+    keeper._runner.call(drop)
+    assert runner._ended.wait(10)
+    assert pool is not None
+    assert pool.closed
+    assert not runner.holds_loop
+    assert keeper.memory.list_sessions(page_size=10).total_count == 5
+    assert unraisable == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts fds in /proc")
+def test_three_hundred_clients_cost_one_thread_and_a_socket_each() -> None:
+    """300 live clients that each made a call: one loop thread, about one fd each (-X dev)."""
+    code = textwrap.dedent(
+        """
+        import os, threading
+        from zep_async import Zep
+        from zep_async.testing import LocalZep
+
+        def fds():
+            return len(os.listdir("/proc/self/fd"))
+
+        server = LocalZep()
+        server.add_session("s")
+        with server.run_in_thread():
+            threads, before = threading.active_count(), fds()
+            zeps = [Zep(api_key=server.api_key, base_url=server.base_url) for _ in range(300)]
+            for zep in zeps:
+                zep.memory.get_session("s")
+            # Each connection is two fds here: the client's socket and LocalZep's end.
+            print(threading.active_count() - threads, fds() - before - 300)
+            for zep in zeps:
+                zep.close()
+        """
+    )
+    result = run_dev(code, timeout=120)
+    assert result.returncode == 0, result.stderr
+    extra_threads, client_fds = map(int, result.stdout.split())
+    assert extra_threads == 1
+    assert 300 <= client_fds <= 300 + 3  # a socket each, plus the loop's selector and pipe
+    assert result.stderr == ""
