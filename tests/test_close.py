@@ -185,8 +185,10 @@ RACES = textwrap.dedent(
             assert not zep._runner.holds_loop
             thread = zep._runner.loop_thread
             assert thread is None or thread.is_alive() is KEEP
-        if KEEP:
-            assert keeper.memory.list_sessions(page_size=1).total_count == 0
+        # One more connection, accepted after any a cancelled connect left in the listen
+        # backlog: LocalZep then never shuts down with an accept pending (asyncio's
+        # server fails such an accept, and warns about its socket).
+        assert keeper.memory.list_sessions(page_size=1).total_count == 0
         keeper.close()
         print(sorted(outcomes.items()))
     """
