@@ -280,7 +280,7 @@ class Runner:
             await asyncio.wait(mine)
 
     def _give_back(self) -> None:
-        """Return the lease, then fail calls handed over that never started."""
+        """Return the lease (the last one ends the loop thread); wake a second ``stop``."""
         with self._lock:
             shared, self._shared = self._shared, None
         if shared is not None:
