@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import sys
 import weakref
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
@@ -35,7 +36,10 @@ def new_session(
     config: TransportConfig, headers: Mapping[str, str], timeout: aiohttp.ClientTimeout
 ) -> aiohttp.ClientSession:
     """The SDK's own pool, with the client's headers and limits as its defaults."""
-    connector = aiohttp.TCPConnector(limit=config.max_connections, ssl=config.ssl)
+    # No rounding of read limits up to whole seconds (see _config.exact_timeout).
+    connector = aiohttp.TCPConnector(
+        limit=config.max_connections, ssl=config.ssl, timeout_ceil_threshold=math.inf
+    )
     # trust_env stays off in aiohttp itself: there it also fetches a Basic login from
     # .netrc for the API host, which clashes with the key's Authorization header and
     # fails every call (ValueError). The transport reads the proxy instead.
@@ -129,7 +133,25 @@ def check_http_session(session: object) -> aiohttp.ClientSession:
         )
     if not session.auto_decompress:
         raise ValueError("http_session has auto_decompress=False; the SDK reads decoded bodies")
+    if not _can_stop_resends():
+        raise ValueError(
+            f"http_session cannot be used with aiohttp {aiohttp.__version__}: it would resend "
+            "a request once by itself when a kept-alive connection drops (even a DELETE the "
+            "server applied), and this version offers the SDK no way to stop that; leave "
+            "http_session out and the SDK makes a pool of its own"
+        )
     return session
+
+
+def _can_stop_resends() -> bool:
+    """Whether aiohttp still decides its silent resend by the method as given.
+
+    The transport sends an application's session idempotent methods spelled in lower
+    case, which aiohttp upper-cases for the wire but does not resend (its check compares
+    the spelling given with upper-case names).
+    """
+    names = getattr(aiohttp.client, "IDEMPOTENT_METHODS", None)
+    return isinstance(names, frozenset) and "DELETE" in names and "delete" not in names
 
 
 def usable_http_session(
