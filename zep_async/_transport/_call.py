@@ -21,7 +21,6 @@ class Call:
 
     Attributes:
         method: The HTTP method, as the caller named it.
-        wire_method: What is handed to aiohttp (see ``Transport._prepare``).
         url: The request URL, query included; ``url_text`` is its text.
         headers: The request headers beyond the pool's defaults, or ``None``.
         body: The JSON body, already encoded, or ``None``.
@@ -46,14 +45,12 @@ class Call:
         "url",
         "url_text",
         "watch",
-        "wire_method",
         "write",
     )
 
     def __init__(
         self,
         method: str,
-        wire_method: str,
         url: URL,
         headers: Mapping[str, str] | None,
         body: bytes | None,
@@ -63,7 +60,7 @@ class Call:
         deadline: float | None,
         proxy: tuple[URL | None, aiohttp.BasicAuth | None],
     ) -> None:
-        self.method, self.wire_method, self.url = method, wire_method, url
+        self.method, self.url = method, url
         self.url_text = str(url)
         self.headers, self.body, self.settings = headers, body, settings
         self.rule, self.write, self.deadline = rule, write, deadline

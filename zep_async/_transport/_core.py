@@ -24,7 +24,6 @@ from .._options import CheckedOptions
 from .._raw import RECORDER
 from .._reply import Reply, Resend
 from .._retry import (
-    IDEMPOTENT_METHODS,
     READ_METHODS,
     REFUSED_STATUSES,
     decide,
@@ -38,7 +37,7 @@ from ._config import Settings, TransportConfig, call_settings
 from ._legacy import OldDoors
 from ._lifetime import PoolLifetime
 from ._observe import CallWatch
-from ._pool import new_session, owner_closed, sleep_unless_closed
+from ._pool import Dropped, new_session, owner_closed, session_middlewares, sleep_unless_closed
 from ._responses import (
     attempt_failure,
     body_refused,
@@ -108,6 +107,8 @@ class Transport(OldDoors, PoolLifetime):
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
         # The resend rule of a call without options, by (method, resend).
         self._rules: dict[tuple[str, Resend | None], Resend] = {}
+        # The application's session would resend a request by itself: see session_middlewares.
+        self._middlewares = None if self._foreign is None else session_middlewares(self._foreign)
 
     def _new_session(self) -> aiohttp.ClientSession:
         # The pool's default headers: a call without extra headers then sends none of its
@@ -181,14 +182,8 @@ class Transport(OldDoors, PoolLifetime):
         budget = settings.total_timeout
         # The budget covers everything from here to the decoded result.
         deadline = None if budget is None else self._policy.clock() + budget
-        # aiohttp resends an idempotent request once, inside one attempt, when a kept-alive
-        # connection drops: the SDK's pool has that off, the application's cannot, but
-        # aiohttp decides by the method's spelling and sends it upper-cased, so a
-        # lower-case name turns it off for this request alone (test_http_session checks).
-        foreign = self._foreign is not None and method in IDEMPOTENT_METHODS
-        wire = method.lower() if foreign else method
         write, debug = method not in READ_METHODS, self._debug()
-        call = Call(method, wire, url, headers, body, settings, rule, write, deadline, self._proxy)
+        call = Call(method, url, headers, body, settings, rule, write, deadline, self._proxy)
         call.debug = debug
         recorder = RECORDER.get()
         if self._hooks is not None or recorder is not None:
@@ -269,7 +264,7 @@ class Transport(OldDoors, PoolLifetime):
             # No redirects: the key goes to base_url and nowhere else (aiohttp keeps
             # it on a same-origin hop and keeps the caller's other headers on any).
             async with session.request(
-                call.wire_method,
+                method,
                 call.url,
                 headers=call.headers,
                 data=call.body,
@@ -278,6 +273,7 @@ class Transport(OldDoors, PoolLifetime):
                 raise_for_status=False,
                 proxy=call.proxy,
                 proxy_auth=call.proxy_auth,
+                middlewares=self._middlewares,
             ) as response:
                 status = response.status
                 if status < 300:
@@ -314,6 +310,8 @@ class Transport(OldDoors, PoolLifetime):
                 raise owner_closed(method, call.url_text, number, call.write) from exc
             if not isinstance(exc, TimeoutError | aiohttp.ClientError):
                 raise
+            if isinstance(exc, Dropped):  # the application's session: see session_middlewares
+                exc = exc.cause
             failed, unsent = attempt_failure(
                 exc,
                 method,

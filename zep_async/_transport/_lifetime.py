@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator
 import aiohttp
 
 from ..errors import ClientClosedError
-from ._pool import close_with_loop, usable_http_session
+from ._pool import close_pool, close_with_loop, usable_http_session
 
 __all__ = ["PoolLifetime"]
 
@@ -107,7 +107,7 @@ class PoolLifetime:
             # the loop's own shutdown_asyncgens, even running now, then finds it done.
             with contextlib.suppress(StopIteration):
                 guard.aclose().send(None)
-        await session.close()
+        await close_pool(session)
 
     def _loop_ended(self) -> bool:
         """The pool's loop is ending: the client is closed from now on.

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import math
 import sys
 import weakref
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from typing import Any
 
 import aiohttp
 
@@ -22,11 +24,14 @@ from ..errors import ClientClosedError
 from ._config import TransportConfig
 
 __all__ = [
+    "Dropped",
     "check_http_session",
     "check_trace_configs",
+    "close_pool",
     "close_with_loop",
     "new_session",
     "owner_closed",
+    "session_middlewares",
     "sleep_unless_closed",
     "usable_http_session",
 ]
@@ -91,7 +96,25 @@ async def _closing_with_loop(
     finally:
         ended = on_end()  # (None when the transport was collected without closing)
         if ended is None or ended():
-            await session.close()
+            await close_pool(session)
+
+
+async def close_pool(session: aiohttp.ClientSession) -> None:
+    """Close the SDK's own pool, at once even when a peer stopped reading.
+
+    aiohttp closes a connection gracefully, which waits for unsent data to be flushed:
+    forever, when a request body is stuck on a peer that stopped reading. A connection
+    in use belongs to a call the close is ending anyway, so it is aborted (its socket
+    freed now); idle ones still close gracefully.
+    """
+    connector = session.connector
+    in_use = getattr(connector, "_acquired", None)  # aiohttp's only record of them
+    if isinstance(in_use, set):
+        for protocol in list(in_use):
+            abort = getattr(protocol, "abort", None)
+            if abort is not None:
+                abort()
+    await session.close()
 
 
 def _session_loop(session: aiohttp.ClientSession) -> asyncio.AbstractEventLoop | None:
@@ -135,23 +158,50 @@ def check_http_session(session: object) -> aiohttp.ClientSession:
         raise ValueError("http_session has auto_decompress=False; the SDK reads decoded bodies")
     if not _can_stop_resends():
         raise ValueError(
-            f"http_session cannot be used with aiohttp {aiohttp.__version__}: it would resend "
+            f"http_session cannot be used with aiohttp {aiohttp.__version__}: a session resends "
             "a request once by itself when a kept-alive connection drops (even a DELETE the "
-            "server applied), and this version offers the SDK no way to stop that; leave "
-            "http_session out and the SDK makes a pool of its own"
+            "server applied), and this version has no per-request middlewares for the SDK "
+            "to stop that; leave http_session out and the SDK makes a pool of its own"
         )
     return session
 
 
 def _can_stop_resends() -> bool:
-    """Whether aiohttp still decides its silent resend by the method as given.
+    """Whether this aiohttp takes per-request middlewares, which ``no_silent_resend`` needs."""
+    try:
+        parameters = inspect.signature(aiohttp.ClientSession._request).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a C or wrapped implementation
+        return False
+    return "middlewares" in parameters and "_middlewares" in aiohttp.ClientSession.ATTRS
 
-    The transport sends an application's session idempotent methods spelled in lower
-    case, which aiohttp upper-cases for the wire but does not resend (its check compares
-    the spelling given with upper-case names).
+
+class Dropped(aiohttp.ClientConnectionError):
+    """A connection lost mid-request, carried past aiohttp's silent resend; ``cause`` is it."""
+
+    def __init__(self, cause: aiohttp.ClientError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+async def _no_silent_resend(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    # aiohttp resends an idempotent request once, inside one attempt, when it meets one of
+    # these two; any other ClientError it raises as is, so the transport alone decides.
+    try:
+        return await handler(request)
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise Dropped(exc) from exc
+
+
+def session_middlewares(session: aiohttp.ClientSession) -> tuple[Any, ...]:
+    """The middlewares of the SDK's requests on the application's ``session``.
+
+    Its own (a per-request list replaces the session's), inside one that turns off
+    aiohttp's silent one-time resend of an idempotent request on a dropped connection,
+    which a session cannot turn off per request otherwise.
     """
-    names = getattr(aiohttp.client, "IDEMPOTENT_METHODS", None)
-    return isinstance(names, frozenset) and "DELETE" in names and "delete" not in names
+    return (_no_silent_resend, *(getattr(session, "_middlewares", None) or ()))
 
 
 def usable_http_session(
