@@ -184,11 +184,6 @@ class AsyncZep:
             write is then resent only when the server provably did not act on it
             (the connection could not be opened, or a 429). A call's
             ``request_options={"retry_writes": ...}`` wins over this.
-        recover_writes: Let a write the SDK confirms itself (one with a natural key or
-            client-set uuids) be resent after a failure that may have applied it; the
-            SDK then reads back what "already exists" says. ``False``: such a write is
-            resent only when provably unsent, like any other. A call's
-            ``request_options={"recover_writes": ...}`` wins over this.
         connect_timeout: Seconds each attempt may spend getting a connection (a free
             slot of the pool, DNS, TCP and TLS set-up), within ``timeout``; not set, only
             ``timeout`` bounds it. A dead host then fails fast while a slow answer may
@@ -232,7 +227,6 @@ class AsyncZep:
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
         retry_writes: bool = False,
-        recover_writes: bool = True,
         connect_timeout: float | None = None,
         http_session: ClientSession | None = None,
         trace_configs: Sequence[TraceConfig] | None = None,
@@ -294,7 +288,6 @@ class AsyncZep:
                 ssl=ssl,
                 trust_env=_validate.check_bool("trust_env", trust_env),
                 retry_writes=_validate.check_bool("retry_writes", retry_writes),
-                recover_writes=_validate.check_bool("recover_writes", recover_writes),
                 connect_timeout=connect_timeout,
                 hooks=hooks,
                 trace_configs=traces,
