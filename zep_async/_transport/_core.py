@@ -276,8 +276,13 @@ class Transport(OldDoors, PoolLifetime):
                 middlewares=self._middlewares,
             ) as response:
                 status = response.status
+                reading = self._reading
+                reading.add(response)  # aclose wakes its read (see PoolLifetime.aclose)
                 if status < 300:
-                    data, refused = await read_body(response)
+                    try:
+                        data, refused = await read_body(response)
+                    finally:
+                        reading.discard(response)
                     if refused is not None:
                         bad = body_refused(response, data, refused, method, call.url_text)
                         bad.attempts, bad.may_have_been_applied = number, call.write
@@ -292,7 +297,10 @@ class Transport(OldDoors, PoolLifetime):
                     return Reply(
                         method, call.url_text, status, headers, data, number, False, call.deadline
                     )
-                data, unread = await read_error_body(response)
+                try:
+                    data, unread = await read_error_body(response)
+                finally:
+                    reading.discard(response)
                 if unread is not None and (self._closed or self._foreign_closed()):
                     raise unread  # closed under it: said below
                 error = response_status_error(response, data, method, call.url_text, unread)

@@ -37,6 +37,20 @@ __all__ = [
 ]
 
 
+class _Response(aiohttp.ClientResponse):
+    """A response whose early close does not wait on a peer that stopped reading."""
+
+    def close(self) -> None:
+        # Closed before its end (a cancelled or failed call): a graceful close of the
+        # connection would wait for the unsent rest of the request body, forever when the
+        # peer stopped reading, and keep the socket open; abort it instead.
+        connection = self.connection
+        transport = connection.transport if connection is not None else None
+        if transport is not None and transport.get_write_buffer_size():
+            transport.abort()
+        super().close()
+
+
 def new_session(
     config: TransportConfig, headers: Mapping[str, str], timeout: aiohttp.ClientTimeout
 ) -> aiohttp.ClientSession:
@@ -55,6 +69,7 @@ def new_session(
         timeout=timeout,
         raise_for_status=False,
         trace_configs=list(config.trace_configs) or None,
+        response_class=_Response,
     )
     # aiohttp quietly resends an idempotent request once when the server drops the
     # connection; the transport's retry loop is the only one, so attempt counts and
