@@ -71,15 +71,17 @@ def _in_use(zep: AsyncZep) -> int:
 async def test_cancel_in_each_phase_propagates_and_frees_the_connection(phase: str) -> None:
     """A cancelled call raises CancelledError (not ours) and holds no connection after."""
     reached, release = asyncio.Event(), asyncio.Event()
-    async with _phase_server(PHASES[phase], reached, release) as base:
-        async with AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep:
-            call = asyncio.create_task(zep._transport.send("GET", "/sessions/s"))
-            await asyncio.wait_for(reached.wait(), 10)
-            await asyncio.sleep(0)  # let the client take in what was written (one step)
-            call.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await call
-            assert _in_use(zep) == 0
+    async with (
+        _phase_server(PHASES[phase], reached, release) as base,
+        AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep,
+    ):
+        call = asyncio.create_task(zep._transport.send("GET", "/sessions/s"))
+        await asyncio.wait_for(reached.wait(), 10)
+        await asyncio.sleep(0)  # let the client take in what was written (one step)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert _in_use(zep) == 0
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
@@ -99,22 +101,22 @@ async def test_aclose_in_each_phase_ends_the_call_as_closed(phase: str) -> None:
 async def test_cancel_while_uploading_to_a_deaf_peer_frees_the_socket() -> None:
     """A call cancelled while its body cannot be uploaded does not keep the socket open."""
     trace, sent = _headers_sent()
-    async with _deaf_server() as (base, accepted, _peers):
-        async with AsyncZep(
-            api_key="k", base_url=base, retry_policy=NO_WAIT, trace_configs=[trace]
-        ) as zep:
-            call = asyncio.create_task(zep._transport.send("POST", "/x", body=b"x" * (32 << 20)))
-            await asyncio.wait_for(accepted.wait(), 10)
-            await asyncio.wait_for(sent.wait(), 10)
-            [sock] = _client_sockets(zep)
-            call.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await call
-            for _ in range(100):  # the abort closes the socket within a few loop steps
-                if sock.fileno() == -1:
-                    break
-                await asyncio.sleep(0)
-            assert sock.fileno() == -1
+    async with (
+        _deaf_server() as (base, accepted, _peers),
+        AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT, trace_configs=[trace]) as zep,
+    ):
+        call = asyncio.create_task(zep._transport.send("POST", "/x", body=b"x" * (32 << 20)))
+        await asyncio.wait_for(accepted.wait(), 10)
+        await asyncio.wait_for(sent.wait(), 10)
+        [sock] = _client_sockets(zep)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        for _ in range(100):  # the abort closes the socket within a few loop steps
+            if sock.fileno() == -1:
+                break
+            await asyncio.sleep(0)
+        assert sock.fileno() == -1
 
 
 @contextlib.asynccontextmanager
@@ -148,12 +150,14 @@ def _busy_then(body: bytes) -> tuple[Callable[[web.Request], Awaitable[web.Respo
 async def test_a_reply_that_fails_decoding_after_a_retry_says_the_write_may_be_applied() -> None:
     """A write resent after a 503 whose 2xx body cannot be decoded is flagged applied."""
     handler, seen = _busy_then(b"not json")
-    async with _web(handler) as base:
-        async with AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep:
-            with pytest.raises(APIResponseValidationError) as caught:
-                await zep._transport.call(
-                    "POST", "/sessions", Session, body=b"{}", options={"retry_writes": True}
-                )
+    async with (
+        _web(handler) as base,
+        AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep,
+    ):
+        with pytest.raises(APIResponseValidationError) as caught:
+            await zep._transport.call(
+                "POST", "/sessions", Session, body=b"{}", options={"retry_writes": True}
+            )
     assert seen == ["POST", "POST"]
     assert caught.value.may_have_been_applied
     assert caught.value.attempts == 2
@@ -162,11 +166,13 @@ async def test_a_reply_that_fails_decoding_after_a_retry_says_the_write_may_be_a
 async def test_a_recoverable_write_is_resent_and_its_reply_says_an_earlier_one_may_apply() -> None:
     """Resend.RECOVERABLE resends after a 503; the Reply says the first may have applied it."""
     handler, seen = _busy_then(b'{"session_id": "s"}')
-    async with _web(handler) as base:
-        async with AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep:
-            reply = await zep._transport.send(
-                "POST", "/sessions", body=b"{}", resend=Resend.RECOVERABLE
-            )
+    async with (
+        _web(handler) as base,
+        AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep,
+    ):
+        reply = await zep._transport.send(
+            "POST", "/sessions", body=b"{}", resend=Resend.RECOVERABLE
+        )
     assert seen == ["POST", "POST"]
     assert (reply.status, reply.attempts, reply.may_have_been_applied) == (200, 2, True)
 
@@ -174,16 +180,18 @@ async def test_a_recoverable_write_is_resent_and_its_reply_says_an_earlier_one_m
 async def test_recovery_turned_off_per_call_sends_a_recoverable_write_once() -> None:
     """request_options recover_writes=False: a 503 to a recoverable write is not resent."""
     handler, seen = _busy_then(b"{}")
-    async with _web(handler) as base:
-        async with AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep:
-            with pytest.raises(InternalServerError) as caught:
-                await zep._transport.send(
-                    "POST",
-                    "/sessions",
-                    body=b"{}",
-                    options={"recover_writes": False},
-                    resend=Resend.RECOVERABLE,
-                )
+    async with (
+        _web(handler) as base,
+        AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep,
+    ):
+        with pytest.raises(InternalServerError) as caught:
+            await zep._transport.send(
+                "POST",
+                "/sessions",
+                body=b"{}",
+                options={"recover_writes": False},
+                resend=Resend.RECOVERABLE,
+            )
     assert seen == ["POST"]
     assert caught.value.may_have_been_applied
 
@@ -191,14 +199,16 @@ async def test_recovery_turned_off_per_call_sends_a_recoverable_write_once() -> 
 async def test_a_read_after_a_retry_is_never_flagged_applied() -> None:
     """A GET answered after a 503 has may_have_been_applied False (reads change nothing)."""
     handler, _ = _busy_then(b"{}")
-    async with _web(handler) as base:
-        async with AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep:
-            reply = await zep._transport.send("GET", "/sessions/s")
+    async with (
+        _web(handler) as base,
+        AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep,
+    ):
+        reply = await zep._transport.send("GET", "/sessions/s")
     assert (reply.attempts, reply.may_have_been_applied) == (2, False)
 
 
 async def test_the_application_closing_its_session_mid_call_ends_the_call_clearly() -> None:
-    """The owner closes its http_session while a write waits for its answer: closed, maybe applied."""
+    """The owner closes its http_session while a write awaits its answer: closed, maybe applied."""
     reached, release = asyncio.Event(), asyncio.Event()
     async with _phase_server(b"", reached, release) as base:
         app_session = aiohttp.ClientSession()

@@ -33,7 +33,7 @@ def test_sync_close_ends_a_stuck_upload_and_frees_the_socket() -> None:
     def call() -> None:
         try:
             zep.memory.add("s-1", messages=[Message(role_type="user", content="x" * (16 << 20))])
-        except BaseException as exc:  # noqa: BLE001 - the outcome is checked below
+        except BaseException as exc:
             outcome.append(exc)
 
     caller = threading.Thread(target=call)
@@ -44,9 +44,11 @@ def test_sync_close_ends_a_stuck_upload_and_frees_the_socket() -> None:
         zep.close()
         caller.join(30)
         assert not caller.is_alive()
-        assert len(outcome) == 1 and isinstance(outcome[0], ClientClosedError), outcome
+        assert len(outcome) == 1
+        assert isinstance(outcome[0], ClientClosedError), outcome
         assert outcome[0].may_have_been_applied
-        assert fds_before and all(sock.fileno() == -1 for sock in fds_before)
+        assert fds_before
+        assert all(sock.fileno() == -1 for sock in fds_before)
     finally:
         for peer in peers:
             peer.close()
