@@ -58,13 +58,13 @@ class Call:
         rule: Resend,
         write: bool,
         deadline: float | None,
-        proxy: tuple[URL | None, aiohttp.BasicAuth | None],
     ) -> None:
         self.method, self.url = method, url
         self.url_text = str(url)
         self.headers, self.body, self.settings = headers, body, settings
         self.rule, self.write, self.deadline = rule, write, deadline
-        self.proxy, self.proxy_auth = proxy
+        self.proxy: URL | None = None
+        self.proxy_auth: aiohttp.BasicAuth | None = None
         self.debug = False
         self.watch: CallWatch | None = None
         #: The number of the attempt running or last run (1 for the first).

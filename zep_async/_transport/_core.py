@@ -51,6 +51,7 @@ from ._responses import (
 __all__ = ["USER_AGENT", "Transport", "TransportConfig"]
 
 log = logging.getLogger("zep_async")
+_reply = tuple.__new__
 
 USER_AGENT = (
     f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
@@ -182,18 +183,16 @@ class Transport(OldDoors, PoolLifetime):
         budget = settings.total_timeout
         # The budget covers everything from here to the decoded result.
         deadline = None if budget is None else self._policy.clock() + budget
-        write, debug = method not in READ_METHODS, self._debug()
-        call = Call(method, url, headers, body, settings, rule, write, deadline, self._proxy)
-        call.debug = debug
+        call = Call(
+            method, url, headers, body, settings, rule, method not in READ_METHODS, deadline
+        )
+        call.proxy, call.proxy_auth = self._proxy
+        # Read once per call: an attempt is timed only for a DEBUG line that will be written.
+        call.debug = log.isEnabledFor(logging.DEBUG)
         recorder = RECORDER.get()
         if self._hooks is not None or recorder is not None:
             call.watch = CallWatch(self._hooks, recorder, method, call.url_text)
         return call
-
-    @staticmethod
-    def _debug() -> bool:
-        # Read once per call: an attempt is timed only for a DEBUG line that will be written.
-        return log.isEnabledFor(logging.DEBUG)
 
     async def send(
         self,
@@ -293,10 +292,9 @@ class Transport(OldDoors, PoolLifetime):
                             "%s %s -> %d (attempt %d) in %.1f ms",
                             *(method, call.url, status, number, elapsed),
                         )
-                    headers = response.headers
-                    return Reply(
-                        method, call.url_text, status, headers, data, number, False, call.deadline
-                    )
+                    # tuple.__new__: the NamedTuple's own __new__ is one Python call more.
+                    fields = (method, call.url_text, status, response.headers, data, number)
+                    return _reply(Reply, (*fields, False, call.deadline))
                 try:
                     data, unread = await read_error_body(response)
                 finally:
