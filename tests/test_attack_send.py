@@ -220,3 +220,16 @@ async def test_the_application_closing_its_session_mid_call_ends_the_call_clearl
             await asyncio.wait_for(call, 5)
         assert caught.value.may_have_been_applied
         await zep.aclose()
+
+
+@pytest.mark.parametrize(
+    "base", ["https://h.example:443/api/v2", "http://[::1]:80/api/v2/", "http://H:8000/api/v2"]
+)
+@pytest.mark.parametrize("query", [None, {"limit": "5"}])
+async def test_the_url_text_is_the_urls_own_spelling(
+    base: str, query: dict[str, str] | None
+) -> None:
+    """The URL text errors and replies carry is exactly str() of the URL sent."""
+    async with AsyncZep(api_key="k", base_url=base) as zep:
+        call = zep._transport._prepare("GET", "/sessions/a%20b", query, None, None, None)
+    assert call.url_text == str(call.url)

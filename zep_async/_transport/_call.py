@@ -52,17 +52,17 @@ class Call:
         self,
         method: str,
         url: URL,
+        url_text: str,
         headers: Mapping[str, str] | None,
         body: bytes | None,
         settings: Settings,
         rule: Resend,
         write: bool,
-        deadline: float | None,
     ) -> None:
-        self.method, self.url = method, url
-        self.url_text = str(url)
+        self.method, self.url, self.url_text = method, url, url_text
         self.headers, self.body, self.settings = headers, body, settings
-        self.rule, self.write, self.deadline = rule, write, deadline
+        self.rule, self.write = rule, write
+        self.deadline: float | None = None
         self.proxy: URL | None = None
         self.proxy_auth: aiohttp.BasicAuth | None = None
         self.debug = False

@@ -75,6 +75,8 @@ class Transport(OldDoors, PoolLifetime):
     def __init__(self, config: TransportConfig) -> None:
         self._config = config
         self._base = config.base_url.rstrip("/")
+        # As yarl spells it (a default port dropped), so base + path is str(URL(base + path)).
+        self._base_text = str(URL(self._base, encoded=True))
         self._policy = config.retry_policy
         # Header names are case-insensitive at every merge: the client's headers replace
         # the defaults of the same name (Authorization included), and a call's
@@ -158,9 +160,12 @@ class Transport(OldDoors, PoolLifetime):
             elif "Content-Type" not in extra_headers:
                 extra_headers["Content-Type"] = "application/json"
         url = URL(self._base + path, encoded=True)
+        # The text of the URL: str(URL) costs more than the rest of this method together.
+        url_text = self._base_text + path
         extra_query = options.get("additional_query_parameters") if options else None
         if query or extra_query:
             url = url.with_query({**(query or {}), **(extra_query or {})})
+            url_text = str(url)
         config = self._config
         if options:
             rule = resend_rule(
@@ -184,8 +189,9 @@ class Transport(OldDoors, PoolLifetime):
         # The budget covers everything from here to the decoded result.
         deadline = None if budget is None else self._policy.clock() + budget
         call = Call(
-            method, url, headers, body, settings, rule, method not in READ_METHODS, deadline
+            method, url, url_text, headers, body, settings, rule, method not in READ_METHODS
         )
+        call.deadline = deadline
         call.proxy, call.proxy_auth = self._proxy
         # Read once per call: an attempt is timed only for a DEBUG line that will be written.
         call.debug = log.isEnabledFor(logging.DEBUG)
