@@ -29,6 +29,8 @@ class TransportConfig:
     ssl: ssl_module.SSLContext | bool
     trust_env: bool
     retry_writes: bool = False
+    #: Resend a RECOVERABLE write after an ambiguous failure (the resource confirms it).
+    recover_writes: bool = True
     #: Seconds to get a connection (pool slot, DNS, TCP and TLS set-up); None: no own limit.
     connect_timeout: float | None = None
     hooks: Hooks | None = None

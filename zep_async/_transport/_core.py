@@ -159,10 +159,22 @@ class Transport(PoolLifetime):
         ``resend`` says when the call may be sent again (``None``: by its method).
         """
         any_ = resend is Resend.ANY and method not in IDEMPOTENT_METHODS
+        if resend is Resend.RECOVERABLE:  # TEMP shim: h1-transport's implementation replaces it
+            recover = self._config.recover_writes
+            if options and "recover_writes" in options:
+                recover = options["recover_writes"]
+            any_ = recover
+        applied: list[bool] = []
         status, data, headers, url, attempts = await self.request(
-            method, path, query=query, body=body, options=options, retry_non_idempotent=any_
+            method,
+            path,
+            query=query,
+            body=body,
+            options=options,
+            retry_non_idempotent=any_,
+            _applied=applied,
         )
-        return Reply(method, str(url), status, headers, data, attempts, False, None)
+        return Reply(method, str(url), status, headers, data, attempts, any(applied), None)
 
     async def get(
         self,
@@ -211,6 +223,7 @@ class Transport(PoolLifetime):
         body: bytes | None = None,
         options: CheckedOptions | None = None,
         retry_non_idempotent: bool = False,
+        _applied: list[bool] | None = None,
     ) -> tuple[int, bytes, Mapping[str, str], URL, int]:
         """Send one call, retrying as the policy allows.
 
@@ -313,6 +326,8 @@ class Transport(PoolLifetime):
                                     attempt,
                                     (time.perf_counter() - started) * 1000,
                                 )
+                            if _applied is not None:
+                                _applied.append(applied)
                             if watch is not None:
                                 watch.succeeded(status, response.headers, attempt)
                             return status, data, response.headers, url, attempt
