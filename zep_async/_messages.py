@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, get_args
 
-from . import _validate
+from . import _recovery, _validate
 from ._encode import check_messages, check_metadata, encode_body
 from ._message_search import SearchCalls, check_choice, check_unit
 from ._options import RequestOptions
@@ -91,7 +91,7 @@ class MessageCalls(SearchCalls):
             ...     messages=[Message(role_type="user", role="Jane", content="Hi")],
             ... )
         """
-        path = session_path(session_id) + "/memory"
+        session = session_path(session_id)
         checked = check_messages(messages)
         if not checked:
             raise ValueError(
@@ -99,17 +99,13 @@ class MessageCalls(SearchCalls):
                 "there are no new messages)"
             )
         fields = {
-            "messages": checked,
             "ignore_roles": None if ignore_roles is None else _check_roles(ignore_roles),
             "return_context": None
             if return_context is None
             else _validate.check_bool("return_context", return_context),
         }
         options = check_options(request_options)
-        body = encode_body(fields)
-        return await self._transport.call(
-            "POST", path, AddMemoryResponse, body=body, options=options
-        )
+        return await _recovery.add_messages(self._transport, session, checked, fields, options)
 
     async def get(
         self,
@@ -262,7 +258,7 @@ class MessageCalls(SearchCalls):
         path = _message_path(session_id, message_uuid)
         body = encode_body({"metadata": check_metadata(metadata)})
         options = check_options(request_options)
-        return await self._transport.call("PATCH", path, Message, body=body, options=options)
+        return await _recovery.update(self._transport, path, body, Message, options)
 
     def iter_session_messages(
         self,

@@ -43,6 +43,11 @@ class RawResponse(Generic[T]):
         elapsed: Seconds from the first attempt to the parsed body, waits included.
         method: The HTTP method sent.
         url: The URL of the request, query included.
+        recovered: ``True`` when a write succeeded only after a resend that followed a
+            failure that may have applied it (docs/retries.md#recovered-writes).
+        read_back: ``True`` when that resend met the write's own earlier attempt and
+            the value was read back: ``status_code``, ``headers``, ``request_id``,
+            ``method`` and ``url`` are then the read-back GET's, ``attempts`` the write's.
     """
 
     parsed: T
@@ -53,6 +58,8 @@ class RawResponse(Generic[T]):
     elapsed: float
     method: str
     url: str
+    recovered: bool = False
+    read_back: bool = False
 
     def parse(self) -> T:
         """The parsed value (the name openai-python and anthropic-sdk-python use)."""
@@ -62,7 +69,17 @@ class RawResponse(Generic[T]):
 class _Recorder:
     """Filled in by the transport on each 2xx of the call it is set for (the last wins)."""
 
-    __slots__ = ("attempts", "elapsed", "headers", "method", "request_id", "status_code", "url")
+    __slots__ = (
+        "attempts",
+        "elapsed",
+        "headers",
+        "method",
+        "read_back",
+        "recovered",
+        "request_id",
+        "status_code",
+        "url",
+    )
 
     def __init__(self) -> None:
         self.status_code: int | None = None
@@ -72,6 +89,8 @@ class _Recorder:
         self.elapsed = 0.0
         self.method = ""
         self.url = ""
+        self.recovered = False
+        self.read_back = False
 
 
 #: Set only while a ``with_raw_response`` call runs (in that call's task alone).
@@ -99,6 +118,8 @@ async def call_recording(
         elapsed=recorder.elapsed,
         method=recorder.method,
         url=recorder.url,
+        recovered=recorder.recovered,
+        read_back=recorder.read_back,
     )
 
 

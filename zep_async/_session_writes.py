@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import _recovery
 from ._encode import check_classify, check_fact_rating_instruction, check_metadata, encode_body
 from ._options import RequestOptions
 from ._resource import Resource, check_options, id_segment, session_path
@@ -124,7 +125,15 @@ class SessionWriteCalls(Resource):
             }
         )
         options = check_options(request_options)
-        return await self._transport.call("POST", "/sessions", Session, body=body, options=options)
+        return await _recovery.create(
+            self._transport,
+            "/sessions",
+            body,
+            Session,
+            options,
+            read_path=session_path(session_id),
+            differs=_recovery.session_differs(user_id),
+        )
 
     async def update_session(
         self,
@@ -176,7 +185,7 @@ class SessionWriteCalls(Resource):
             }
         )
         options = check_options(request_options)
-        return await self._transport.call("PATCH", path, Session, body=body, options=options)
+        return await _recovery.update(self._transport, path, body, Session, options)
 
     async def delete(
         self, session_id: str, *, request_options: RequestOptions | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from . import _validate
+from . import _recovery, _validate
 from ._encode import check_fact_rating_instruction, check_metadata, encode_body
 from ._options import RequestOptions
 from ._resource import MAX_ID_LENGTH, Listing, Resource, check_options, check_walk, id_segment
@@ -120,7 +120,15 @@ class AsyncUsers(Resource):
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
         body = encode_body({"user_id": text, **fields})
         options = check_options(request_options)
-        return await self._transport.call("POST", "/users", User, body=body, options=options)
+        return await _recovery.create(
+            self._transport,
+            "/users",
+            body,
+            User,
+            options,
+            read_path=_user_path(text),
+            differs=_recovery.user_differs(email, first_name, last_name),
+        )
 
     async def get(self, user_id: str, *, request_options: RequestOptions | None = None) -> User:
         """Return one user by its id.
@@ -190,7 +198,7 @@ class AsyncUsers(Resource):
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
         body = encode_body(fields)
         options = check_options(request_options)
-        return await self._transport.call("PATCH", path, User, body=body, options=options)
+        return await _recovery.update(self._transport, path, body, User, options)
 
     async def delete(
         self, user_id: str, *, request_options: RequestOptions | None = None
