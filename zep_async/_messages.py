@@ -53,10 +53,11 @@ class MessageCalls(SearchCalls):
     ) -> AddMemoryResponse:
         """Add messages to a session's memory, in order.
 
-        A write: it is sent once, and never resent after a failure that may have
-        stored the messages (a 5xx, a timeout, a dropped connection); the error
-        then has ``may_have_been_applied`` set, so check with
-        ``get_session_messages`` before adding them again. Zep limits each call
+        Each message without a ``uuid`` gets one before the first attempt (yours
+        are kept), so after a failure that may have stored them (a 5xx, a timeout,
+        a dropped connection) they are resent and stored exactly once; a resend
+        refused for those uuids is confirmed by reading each message back
+        (docs/retries.md#recovered-writes). Zep limits each call
         to 30 messages and each message to 2,500 characters on free plans; the
         server enforces its limits and answers ``BadRequestError`` beyond them.
 
@@ -77,8 +78,8 @@ class MessageCalls(SearchCalls):
             (Zep Cloud; the Community Edition never sends it).
 
         Raises:
-            TypeError, ValueError: A bad argument (e.g. ``messages[2].role_type``),
-                before anything is sent.
+            TypeError, ValueError: A bad argument (e.g. ``messages[2].role_type``,
+                or two messages with one ``uuid``), before anything is sent.
             BadRequestError: The server refused the messages (too many, too long).
             NotFoundError: No session has this id (Zep Cloud).
             SessionEndedError: The session has ended.
@@ -231,9 +232,9 @@ class MessageCalls(SearchCalls):
         """Merge ``metadata`` into a message's metadata (a PATCH).
 
         New keys are added and existing ones replaced (one level deep); other
-        keys are kept. A write: not resent after a failure that may have applied
-        it (resending the same patch would do no harm, but the rule is one for
-        every write; pass ``request_options={"retry_writes": True}`` to allow it).
+        keys are kept. The same merge twice leaves the same metadata, so it is
+        resent after a failure that may have applied it
+        (docs/retries.md#recovered-writes).
 
         Args:
             session_id: The session.

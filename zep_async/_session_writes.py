@@ -80,10 +80,10 @@ class SessionWriteCalls(Resource):
     ) -> Session:
         """Create a session.
 
-        A failure that may have created it anyway (a 5xx, a timeout, a connection
-        lost after sending) is not retried, and its error has
-        ``may_have_been_applied=True``: look it up with ``get_session`` before
-        creating it again (see docs/retries.md#writes).
+        After a failure that may have created it (a 5xx, a timeout, a connection
+        lost after sending) it is resent; a resend that meets "already exists" met
+        this call's own first attempt, so the session is read back and returned
+        (``recover_writes=False``: not resent; docs/retries.md#recovered-writes).
 
         Args:
             session_id: Your own id for the session, unique in the project: any
@@ -101,7 +101,8 @@ class SessionWriteCalls(Resource):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             AlreadyExistsError: A session with this id exists (the server may
-                answer 400 or 409; a 400 is also a ``BadRequestError``).
+                answer 400 or 409; a 400 is also a ``BadRequestError``), or the one
+                met by a resend is not this call's, or reading it back failed.
             UserNotFoundError: No user has this ``user_id``.
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached, or the answer was lost.
@@ -148,8 +149,8 @@ class SessionWriteCalls(Resource):
         The server **merges** ``metadata`` into what the session has: keys given
         are added or overwritten, keys not given are kept (``{}`` changes
         nothing), and a top-level ``system`` key is dropped. Sending the same
-        update twice leaves the same metadata, but a failure that may have been
-        applied is still not resent unless you opt in (docs/retries.md#writes).
+        update twice leaves the same metadata, so it is resent after a failure
+        that may have applied it (docs/retries.md#recovered-writes).
 
         Args:
             session_id: The session's id, sent percent-encoded as one path segment.

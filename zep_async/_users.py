@@ -86,10 +86,10 @@ class AsyncUsers(Resource):
     ) -> User:
         """Create a user.
 
-        Sent once: after a failure that may have created the user (a 5xx, a
-        timeout, a lost connection) it is not resent, and the error has
-        ``may_have_been_applied`` set; ``user.get(user_id)`` tells. Arguments
-        left ``None`` are not sent.
+        After a failure that may have created the user (a 5xx, a timeout, a lost
+        connection) it is resent; a resend meeting "already exists" met this
+        call's first attempt, so the user is read back and returned
+        (docs/retries.md#recovered-writes). Arguments left ``None`` are not sent.
 
         Args:
             user_id: Your own id for the user: non-empty text without control
@@ -167,8 +167,9 @@ class AsyncUsers(Resource):
 
         ``metadata`` is merged into the user's (keys given replace theirs). An
         empty string changes nothing on the Community Edition, so a field cannot
-        be cleared there. Sent once, like ``add``: after a failure that may have
-        applied it, the error has ``may_have_been_applied`` set.
+        be cleared there. The same update twice leaves the same user, so it is
+        resent after a failure that may have applied it
+        (docs/retries.md#recovered-writes).
 
         Args:
             user_id: Your own id of the user, sent percent-encoded as one path segment.
