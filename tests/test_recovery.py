@@ -128,3 +128,11 @@ def zep_raw(zep: AsyncZep | Zep) -> Any:
         user = zep.user.with_raw_response
 
     return _Raw()
+
+
+def test_the_comparison_script_runs_our_side() -> None:
+    """benchmarks/recovery_vs_official.py: our row of '503 after applying' to memory.add."""
+    from benchmarks.recovery_vs_official import run_one
+
+    row = run_one("zep_async", "memory.add", 503, True, "ce", python="")
+    assert (row["ok"], row["requests"], row["held"]) == (True, 2, "1 message(s)")
