@@ -378,3 +378,43 @@ def test_the_sync_raw_response_shows_a_read_back(local_zep_thread: LocalZep) -> 
         raw = zep.memory.with_raw_response.add("s-1", messages=[HI])
     assert (raw.recovered, raw.read_back, raw.attempts) == (True, True, 2)
     assert len(local_zep_thread.messages("s-1")) == 1
+
+
+async def test_a_read_back_with_a_body_not_the_apis_says_may_have_been_applied(
+    local_zep: LocalZep, zep: AsyncZep
+) -> None:
+    """The read-back answers 200 with garbage: AlreadyExistsError, the decode error as cause."""
+    from zep_async import APIResponseValidationError
+
+    local_zep.fail_after_applying("add_user", 503)
+    local_zep.fail("get_user", 200, body="<html>not json</html>")
+    with pytest.raises(AlreadyExistsError) as info:
+        await zep.user.add(user_id="u-new")
+    assert info.value.may_have_been_applied is True
+    assert isinstance(info.value.__cause__, APIResponseValidationError)
+    assert [u["user_id"] for u in local_zep.users].count("u-new") == 1
+
+
+async def test_closing_the_client_under_a_read_back_ends_the_call_with_our_error(
+    local_zep: LocalZep,
+) -> None:
+    """aclose during the read-back: a ZepError saying 'may have been applied', nothing hangs."""
+    from zep_async import ZepError
+
+    local_zep.add_user("u-1")
+    local_zep.fail_after_applying("add_session", 503)
+    local_zep.delay("get_session", 30)
+    reading = asyncio.Event()
+
+    def on_attempt(event: Any) -> None:
+        if event.method == "GET":
+            reading.set()
+
+    zep = local_client(local_zep, hooks=Hooks(on_attempt=on_attempt))
+    task = asyncio.create_task(zep.memory.add_session(session_id="s-new", user_id="u-1"))
+    async with asyncio.timeout(5):
+        await reading.wait()
+        await zep.aclose()
+        with pytest.raises(ZepError) as info:
+            await task
+    assert info.value.may_have_been_applied is True
