@@ -1,7 +1,7 @@
 """The memory and message calls of the ``memory`` resource: add, get, list, walk, change.
 
-``add`` is a write and follows the write rule: never resent after a failure
-that may have applied it (the messages would be stored twice). The searches
+``add`` is a write that recovers (``_recovery``): its messages get uuids, so a
+resend after a failure that may have applied it cannot store them twice. The searches
 live in ``_message_search``. The walk over a session's messages uses the
 walker of ``pagination`` with the messages' wire style: ``limit`` plus
 ``cursor``, a 1-based page number; ``_iter_message_json`` (private, for the

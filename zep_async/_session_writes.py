@@ -1,9 +1,10 @@
 """The session writes of the ``memory`` resource: create, update, end and delete sessions.
 
-Every argument is checked before anything is sent. The transport applies the
-write rule (docs/retries.md#writes): a POST or PATCH that may have reached the
-server is not resent unless the caller opts in, and its error says
-``may_have_been_applied``.
+Every argument is checked before anything is sent. ``add_session`` and
+``update_session`` recover through ``_recovery`` (docs/retries.md#recovered-writes);
+``end_session`` and ``end_sessions`` follow the plain write rule (docs/retries.md#writes):
+not resent after a failure that may have applied them unless the caller opts in, and
+the error says ``may_have_been_applied``.
 """
 
 from __future__ import annotations
