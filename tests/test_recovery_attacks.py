@@ -418,3 +418,16 @@ async def test_closing_the_client_under_a_read_back_ends_the_call_with_our_error
         with pytest.raises(ZepError) as info:
             await task
     assert info.value.may_have_been_applied is True
+
+
+def test_the_sdks_message_uuids_are_random_version_4_and_distinct() -> None:
+    """The uuids given to messages parse as RFC 4122 version 4, none repeated."""
+    import uuid
+
+    from zep_async._recovery import with_unique_uuids
+
+    given = with_unique_uuids([Message(role_type="user", content="x")] * 300, assign=True)
+    parsed = [uuid.UUID(m.uuid or "") for m in given]
+    assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
+    assert len({str(u) for u in parsed}) == 300
+    assert [str(u) for u in parsed] == [m.uuid for m in given]
