@@ -204,7 +204,8 @@ async def test_the_raw_walk_keeps_each_user_as_sent(local_zep: LocalZep, client:
     """The export's walk yields the JSON objects of the server, unknown keys and all."""
     local_zep.add_user("a", extra_field={"kept": True}, created_at="2024-01-02T03:04:05.123456789Z")
     local_zep.add_user("b")
-    raw = [json.loads(text) async for _, text in client.user._iter_user_json(page_size=1)]
+    walk = client.user.with_raw_response.iter_users(page_size=1)
+    raw = [json.loads(item.text) async for item in walk]
     assert [u["user_id"] for u in raw] == ["b", "a"]
     assert raw[1]["extra_field"] == {"kept": True}
     assert raw[1]["created_at"] == "2024-01-02T03:04:05.123456789Z"

@@ -5,7 +5,7 @@
 
 from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
-from ._convert import from_dict, to_dict
+from ._codec import from_dict, to_dict
 from ._hooks import (
     AttemptEvent,
     CallEndEvent,
@@ -14,13 +14,11 @@ from ._hooks import (
     RecoveryEvent,
     RetryEvent,
 )
-from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions
 from ._pydantic import to_json
-from ._raw import RawResponse
+from ._raw import RawItem, RawResponse
 from ._retry import RetryPolicy
 from ._sync import SyncMemory, SyncUsers, Zep
-from ._users import AsyncUsers
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -68,6 +66,7 @@ from .models import (
     User,
     UserListResponse,
 )
+from .resources import AsyncMemory, AsyncUsers, OrderBy
 
 # Pydantic and FastAPI learn the models' schema from a hook set on each class; nothing of
 # pydantic is imported until pydantic asks for it.
@@ -110,6 +109,7 @@ __all__ = [
     "OrderBy",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawItem",
     "RawResponse",
     "RecoveryEvent",
     "RequestOptions",

@@ -13,10 +13,9 @@ from urllib.parse import quote, urlsplit
 
 from . import _validate
 from ._hooks import Hooks
-from ._memory import AsyncMemory
 from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
-from ._users import AsyncUsers
+from .resources import AsyncMemory, AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module

@@ -22,18 +22,16 @@ import logging
 import os
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from attrs import evolve
 
-from ._codec import decode, encode
-from ._failures import request_id
+from ._codec import encode
 from ._hooks import RecoveryEvent, emit
 from ._raw import RECORDER
 from ._reply import Reply, Resend
-from ._resource import id_segment
-from ._retry import READ_METHODS
-from .errors import AlreadyExistsError, APIResponseValidationError, NotFoundError, ZepError
+from ._validate import id_segment
+from .errors import AlreadyExistsError, NotFoundError, ZepError
 from .models import AddMemoryResponse, Message
 
 if TYPE_CHECKING:
@@ -41,6 +39,7 @@ if TYPE_CHECKING:
     from ._transport import Transport
 
 __all__ = [
+    "Caller",
     "add_messages",
     "create",
     "recovery_on",
@@ -59,23 +58,30 @@ log = logging.getLogger("zep_async")
 _UUIDS_DROPPED: weakref.WeakSet[Transport] = weakref.WeakSet()
 
 
+class Caller(Protocol):
+    """What a resource offers here: its transport and its one call helper (``Resource``)."""
+
+    _transport: Transport
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        cls: type[T],
+        *,
+        query: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        options: CheckedOptions | None = None,
+        resend: Resend | None = None,
+        reply_to: list[Reply] | None = None,
+    ) -> T: ...
+
+
 def recovery_on(transport: Transport, options: CheckedOptions | None) -> bool:
     """Whether this call's writes recover: ``request_options``, else the client's switch."""
     if options and "recover_writes" in options:
         return options["recover_writes"]
     return bool(transport._config.recover_writes)
-
-
-def _decoded(cls: type[T], reply: Reply) -> T:
-    """``reply``'s body as ``cls``; a failure names the URL and request id, as the transport's."""
-    try:
-        return decode(
-            cls, reply.body, status_code=reply.status, method=reply.method, attempts=reply.attempts
-        )
-    except APIResponseValidationError as error:
-        error.url, error.request_id = reply.url, request_id(reply.headers)
-        error.may_have_been_applied = reply.method not in READ_METHODS
-        raise
 
 
 def _recovered(
@@ -112,7 +118,7 @@ def _note(error: ZepError, text: str) -> None:
 
 
 async def create(
-    transport: Transport,
+    resource: Caller,
     path: str,
     body: bytes,
     cls: type[T],
@@ -132,15 +138,18 @@ async def create(
             else's), or the read-back object is not this call's, or reading it
             back failed (``may_have_been_applied`` is then ``True``).
     """
-    recover = recovery_on(transport, options)
+    recover = recovery_on(resource._transport, options)
     resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
+    replies: list[Reply] = []
     try:
-        reply = await transport.send("POST", path, body=body, options=options, resend=resend)
+        model = await resource._call(
+            "POST", path, cls, body=body, options=options, resend=resend, reply_to=replies
+        )
     except AlreadyExistsError as error:
         if not _own_write_met(error, recover):
             raise
         try:
-            read = _decoded(cls, await transport.send("GET", read_path, options=options))
+            read = await resource._call("GET", read_path, cls, options=options)
         except ZepError as failure:
             _note(error, f"reading it back to confirm it failed too: {failure}")
             raise error from failure
@@ -152,12 +161,18 @@ async def create(
                 "created it between this call's attempts",
             )
             raise
-        _recovered(transport, "POST", error.url or path, error.attempts, read_back=True)
+        _recovered(resource._transport, "POST", error.url or path, error.attempts, read_back=True)
         return read
-    model = _decoded(cls, reply)
-    if reply.attempts > 1 and reply.may_have_been_applied:
-        _recovered(transport, "POST", reply.url, reply.attempts, read_back=False)
+    _note_resent(resource._transport, replies[0])
     return model
+
+
+def _note_resent(transport: Transport, reply: Reply) -> bool:
+    """Report a success after a resend that followed a possibly applied attempt; say if so."""
+    if reply.attempts > 1 and reply.may_have_been_applied:
+        _recovered(transport, reply.method, reply.url, reply.attempts, read_back=False)
+        return True
+    return False
 
 
 def _differs(sent: Mapping[str, str | None]) -> Callable[[Any], str | None]:
@@ -185,14 +200,16 @@ def user_differs(
 
 
 async def update(
-    transport: Transport, path: str, body: bytes, cls: type[T], options: CheckedOptions | None
+    resource: Caller, path: str, body: bytes, cls: type[T], options: CheckedOptions | None
 ) -> T:
     """PATCH a metadata merge, resent after an ambiguous failure unless recovery is off."""
-    resend = Resend.RECOVERABLE if recovery_on(transport, options) else Resend.IF_UNSENT
-    reply = await transport.send("PATCH", path, body=body, options=options, resend=resend)
-    model = _decoded(cls, reply)
-    if reply.attempts > 1 and reply.may_have_been_applied:
-        _recovered(transport, "PATCH", reply.url, reply.attempts, read_back=False)
+    recover = recovery_on(resource._transport, options)
+    resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
+    replies: list[Reply] = []
+    model = await resource._call(
+        "PATCH", path, cls, body=body, options=options, resend=resend, reply_to=replies
+    )
+    _note_resent(resource._transport, replies[0])
     return model
 
 
@@ -229,7 +246,7 @@ def _uuid4s(count: int) -> Iterator[str]:
 
 
 async def add_messages(
-    transport: Transport,
+    resource: Caller,
     session_path: str,
     messages: Sequence[Message],
     fields: Mapping[str, Any],
@@ -245,23 +262,33 @@ async def add_messages(
         AlreadyExistsError: A uuid was stored before this call, or a refused resend
             could not be confirmed (``may_have_been_applied`` is then ``True``).
     """
+    transport = resource._transport
     recover = recovery_on(transport, options) and transport not in _UUIDS_DROPPED
     sent = with_unique_uuids(messages, assign=recover)
     body = encode({"messages": sent, **fields})
     resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
     path = session_path + "/memory"
+    replies: list[Reply] = []
     try:
-        reply = await transport.send("POST", path, body=body, options=options, resend=resend)
+        result = await resource._call(
+            "POST",
+            path,
+            AddMemoryResponse,
+            body=body,
+            options=options,
+            resend=resend,
+            reply_to=replies,
+        )
     except AlreadyExistsError as error:
         if not _own_write_met(error, recover):
             raise
         uuids = [message.uuid for message in sent if message.uuid]
-        await _confirm_stored(transport, session_path, uuids, options, error)
+        await _confirm_stored(resource, session_path, uuids, options, error)
         _recovered(transport, "POST", error.url or path, error.attempts, read_back=True)
         return AddMemoryResponse()
-    result = _decoded(AddMemoryResponse, reply)
+    reply = replies[0]
     if recover and reply.attempts > 1 and reply.may_have_been_applied:
-        kept = await _uuid_kept(transport, session_path, sent[0].uuid, options)
+        kept = await _uuid_kept(resource, session_path, sent[0].uuid, options)
         if not kept:
             _UUIDS_DROPPED.add(transport)
             log.warning(
@@ -275,7 +302,7 @@ async def add_messages(
 
 
 async def _confirm_stored(
-    transport: Transport,
+    resource: Caller,
     session_path: str,
     uuids: Sequence[str],
     options: CheckedOptions | None,
@@ -290,7 +317,7 @@ async def _confirm_stored(
     for message_uuid in uuids:
         path = f"{session_path}/messages/{id_segment('message_uuid', message_uuid)}"
         try:
-            await transport.send("GET", path, options=options)
+            await resource._call("GET", path, Message, options=options)
         except NotFoundError:
             missing.append(message_uuid)
         except ZepError as failure:
@@ -307,7 +334,7 @@ async def _confirm_stored(
 
 
 async def _uuid_kept(
-    transport: Transport,
+    resource: Caller,
     session_path: str,
     message_uuid: str | None,
     options: CheckedOptions | None,
@@ -317,7 +344,11 @@ async def _uuid_kept(
         return True
     try:
         path = f"{session_path}/messages/{id_segment('message_uuid', message_uuid)}"
-        await transport.send("GET", path, options=options)
+        token = RECORDER.set(None)  # a raw response shows the write's own answer
+        try:
+            await resource._call("GET", path, Message, options=options)
+        finally:
+            RECORDER.reset(token)
     except NotFoundError:
         return False
     except ZepError as failure:  # the write itself succeeded: do not fail it over this

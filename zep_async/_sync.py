@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING, Self
 
 from ._client import AsyncZep
 from ._hooks import Hooks
-from ._memory import AsyncMemory
 from ._retry import RetryPolicy
 from ._runner import Runner
 from ._twins import SyncResource, blocking, iterating
-from ._users import AsyncUsers
 from .errors import ClientClosedError
+from .resources import AsyncMemory, AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module

@@ -15,7 +15,7 @@ import argparse
 from typing import TypeVar
 
 from .. import AsyncZep, EndSessionResponse, Session, SuccessResponse, to_dict
-from .._resource import id_segment
+from ..checks import check_id
 from ._common import (
     UsageError,
     confirm,
@@ -74,7 +74,7 @@ def end_session(args: argparse.Namespace) -> None:
 def delete_session(args: argparse.Namespace) -> None:
     """Delete the session once confirmed, and say so."""
     with sdk_arguments():
-        id_segment("session_id", args.session_id)  # a bad id is refused before asking
+        check_id("session_id", args.session_id)  # a bad id is refused before asking
     client = open_client(args)
     if not args.yes:
         _confirm(args.session_id)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import _recovery
-from ._encode import check_classify, check_fact_rating_instruction, check_metadata, encode_body
-from ._options import RequestOptions
-from ._resource import Resource, check_options, id_segment, session_path
-from ._validate import type_name
-from .errors import APIStatusError
-from .models import (
+from .. import _recovery
+from .._codec import check_classify, check_fact_rating_instruction, check_metadata, encode
+from .._options import RequestOptions
+from .._validate import check_id_list, id_segment, type_name
+from ..errors import APIStatusError
+from ..models import (
     ClassifySessionRequest,
     EndSessionResponse,
     EndSessionsResponse,
@@ -26,8 +25,9 @@ from .models import (
     Session,
     SuccessResponse,
 )
+from ._base import Resource, check_options, session_path
 
-__all__ = ["SessionWriteCalls"]
+__all__ = ["SessionWrites"]
 
 #: Said when a server has no route to end sessions (the Community Edition has none).
 _NO_END_ROUTE = (
@@ -43,13 +43,10 @@ def _check_instruction(instruction: object) -> str | None:
 
 
 def _check_session_ids(session_ids: object) -> list[str]:
-    if not isinstance(session_ids, list | tuple):
-        raise TypeError(f"session_ids must be a list of str, not {type_name(session_ids)}")
-    if not session_ids:
+    checked = check_id_list("session_ids", session_ids)
+    if not checked:
         raise ValueError("session_ids must name at least one session")
-    for index, session_id in enumerate(session_ids):
-        id_segment(f"session_ids[{index}]", session_id)
-    return list(session_ids)
+    return checked
 
 
 def _explain_missing_route(error: APIStatusError, route: str, call: str) -> None:
@@ -67,8 +64,8 @@ def _explain_missing_route(error: APIStatusError, route: str, call: str) -> None
     error.args = (text,)
 
 
-class SessionWriteCalls(Resource):
-    """The session writes of ``memory``; ``SessionCalls`` builds on this."""
+class SessionWrites(Resource):
+    """The session writes of ``memory`` (one of the pieces ``AsyncMemory`` joins)."""
 
     async def add_session(
         self,
@@ -116,7 +113,7 @@ class SessionWriteCalls(Resource):
         id_segment("session_id", session_id)
         if user_id is not None:
             id_segment("user_id", user_id)
-        body = encode_body(
+        body = encode(
             {
                 "session_id": session_id,
                 "user_id": user_id,
@@ -128,7 +125,7 @@ class SessionWriteCalls(Resource):
         )
         options = check_options(request_options)
         return await _recovery.create(
-            self._transport,
+            self,
             "/sessions",
             body,
             Session,
@@ -178,7 +175,7 @@ class SessionWriteCalls(Resource):
             ... )
         """
         path = session_path(session_id)
-        body = encode_body(
+        body = encode(
             {
                 "metadata": check_metadata(metadata),
                 "fact_rating_instruction": None
@@ -187,7 +184,7 @@ class SessionWriteCalls(Resource):
             }
         )
         options = check_options(request_options)
-        return await _recovery.update(self._transport, path, body, Session, options)
+        return await _recovery.update(self, path, body, Session, options)
 
     async def delete(
         self, session_id: str, *, request_options: RequestOptions | None = None
@@ -219,7 +216,7 @@ class SessionWriteCalls(Resource):
         """
         path = session_path(session_id) + "/memory"
         options = check_options(request_options)
-        return await self._transport.call("DELETE", path, SuccessResponse, options=options)
+        return await self._call("DELETE", path, SuccessResponse, options=options)
 
     async def end_session(
         self,
@@ -258,7 +255,7 @@ class SessionWriteCalls(Resource):
             >>> ended = await zep.memory.end_session("chat-42")  # doctest: +SKIP
         """
         path = session_path(session_id) + "/end"
-        body = encode_body(
+        body = encode(
             {
                 "classify": None if classify is None else check_classify(classify),
                 "instruction": _check_instruction(instruction),
@@ -266,9 +263,7 @@ class SessionWriteCalls(Resource):
         )
         options = check_options(request_options)
         try:
-            return await self._transport.call(
-                "POST", path, EndSessionResponse, body=body, options=options
-            )
+            return await self._call("POST", path, EndSessionResponse, body=body, options=options)
         except APIStatusError as error:
             _explain_missing_route(error, "POST /sessions/{id}/end", "end_session")
             raise
@@ -308,7 +303,7 @@ class SessionWriteCalls(Resource):
             ...     session_ids=["chat-41", "chat-42"]
             ... )
         """
-        body = encode_body(
+        body = encode(
             {
                 "session_ids": _check_session_ids(session_ids),
                 "instruction": _check_instruction(instruction),
@@ -316,7 +311,7 @@ class SessionWriteCalls(Resource):
         )
         options = check_options(request_options)
         try:
-            return await self._transport.call(
+            return await self._call(
                 "POST", "/sessions/end", EndSessionsResponse, body=body, options=options
             )
         except APIStatusError as error:

@@ -4,9 +4,9 @@
 resend after a failure that may have applied it cannot store them twice. The searches
 live in ``_message_search``. The walk over a session's messages uses the
 walker of ``pagination`` with the messages' wire style: ``limit`` plus
-``cursor``, a 1-based page number; ``_iter_message_json`` (private, for the
-command line's export) walks it with each message's JSON text as the server
-sent it (``_resource``).
+``cursor``, a 1-based page number; ``_raw_iter_session_messages`` is
+``with_raw_response.iter_session_messages``, each message with its JSON text
+as the server sent it.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, get_args
 
-from . import _recovery, _validate
-from ._encode import check_messages, check_metadata, encode_body
-from ._message_search import SearchCalls, check_choice, check_unit
-from ._options import RequestOptions
-from ._resource import Listing, check_options, check_walk, id_segment, session_path
-from .errors import APIResponseValidationError
-from .models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
+from .. import _recovery, _validate
+from .._codec import check_messages, check_metadata, encode
+from .._options import RequestOptions
+from .._raw import RawItem
+from ..errors import APIResponseValidationError
+from ..models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
+from ._base import Listing, Resource, check_options, check_walk, session_path
 
-__all__ = ["MessageCalls"]
+__all__ = ["Messages"]
 
 _ROLE_TYPES: tuple[str, ...] = get_args(RoleType)
 
@@ -32,15 +32,18 @@ def _check_roles(value: object) -> list[str]:
         raise TypeError(
             f"ignore_roles must be a list of role types, not {_validate.type_name(value)}"
         )
-    return [check_choice(f"ignore_roles[{i}]", item, _ROLE_TYPES) for i, item in enumerate(value)]
+    return [
+        _validate.check_choice(f"ignore_roles[{i}]", item, _ROLE_TYPES)
+        for i, item in enumerate(value)
+    ]
 
 
 def _message_key(message: Message) -> str | None:
     return message.uuid
 
 
-class MessageCalls(SearchCalls):
-    """The memory and message calls of ``memory``; searches come from ``SearchCalls``."""
+class Messages(Resource):
+    """The memory and message calls of ``memory`` (one of the pieces ``AsyncMemory`` joins)."""
 
     async def add(
         self,
@@ -106,7 +109,7 @@ class MessageCalls(SearchCalls):
             else _validate.check_bool("return_context", return_context),
         }
         options = check_options(request_options)
-        return await _recovery.add_messages(self._transport, session, checked, fields, options)
+        return await _recovery.add_messages(self, session, checked, fields, options)
 
     async def get(
         self,
@@ -144,9 +147,9 @@ class MessageCalls(SearchCalls):
         if lastn is not None:
             query["lastn"] = str(_validate.check_int("lastn", lastn, minimum=1))
         if min_rating is not None:
-            query["minRating"] = repr(check_unit("min_rating", min_rating))
+            query["minRating"] = repr(_validate.check_unit("min_rating", min_rating))
         options = check_options(request_options)
-        return await self._transport.get(path, Memory, query=query, options=options)
+        return await self._call("GET", path, Memory, query=query, options=options)
 
     async def get_session_messages(
         self,
@@ -187,7 +190,7 @@ class MessageCalls(SearchCalls):
         if cursor is not None:
             query["cursor"] = str(_validate.check_int("cursor", cursor, minimum=1))
         options = check_options(request_options)
-        return await self._transport.get(path, MessageListResponse, query=query, options=options)
+        return await self._call("GET", path, MessageListResponse, query=query, options=options)
 
     async def get_session_message(
         self,
@@ -219,7 +222,7 @@ class MessageCalls(SearchCalls):
             ... )
         """
         path = _message_path(session_id, message_uuid)
-        return await self._transport.get(path, Message, options=check_options(request_options))
+        return await self._call("GET", path, Message, options=check_options(request_options))
 
     async def update_message_metadata(
         self,
@@ -257,9 +260,9 @@ class MessageCalls(SearchCalls):
             ... )
         """
         path = _message_path(session_id, message_uuid)
-        body = encode_body({"metadata": check_metadata(metadata)})
+        body = encode({"metadata": check_metadata(metadata)})
         options = check_options(request_options)
-        return await _recovery.update(self._transport, path, body, Message, options)
+        return await _recovery.update(self, path, body, Message, options)
 
     def iter_session_messages(
         self,
@@ -294,17 +297,17 @@ class MessageCalls(SearchCalls):
         listing = self._message_listing(session_id, page_size, prefetch, request_options)
         return self._walk(listing).walk_items()
 
-    def _iter_message_json(
+    def _raw_iter_session_messages(
         self,
         session_id: str,
         *,
         page_size: int = 100,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[tuple[Message, str], None]:
+    ) -> AsyncGenerator[RawItem[Message], None]:
         """``iter_session_messages``, each message with its JSON text as the server sent it."""
         listing = self._message_listing(session_id, page_size, prefetch, request_options)
-        return self._walk_json(listing)
+        return self._raw_walk(listing)
 
     def _message_listing(
         self,
@@ -355,4 +358,6 @@ def _cursor_ignored(path: str, number: int) -> APIResponseValidationError:
 
 
 def _message_path(session_id: object, message_uuid: object) -> str:
-    return session_path(session_id) + "/messages/" + id_segment("message_uuid", message_uuid)
+    return (
+        session_path(session_id) + "/messages/" + _validate.id_segment("message_uuid", message_uuid)
+    )

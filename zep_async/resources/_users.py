@@ -1,7 +1,7 @@
 """The ``user`` resource: create, read, change, delete and list users, and a user's sessions.
 
-``_iter_user_json`` (private, for the command line's export) walks the users as
-``iter_users`` does, each with its JSON text as the server sent it (``_resource``).
+``_raw_iter_users`` is ``with_raw_response.iter_users``: the walk of ``iter_users``,
+each user with its JSON text as the server sent it.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from . import _recovery, _validate
-from ._encode import check_fact_rating_instruction, check_metadata, encode_body
-from ._options import RequestOptions
-from ._resource import MAX_ID_LENGTH, Listing, Resource, check_options, check_walk, id_segment
-from .models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
+from .. import _recovery, _validate
+from .._codec import check_fact_rating_instruction, check_metadata, encode
+from .._options import RequestOptions
+from .._raw import RawItem
+from .._validate import MAX_ID_LENGTH, check_optional_str, id_segment
+from ..models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
+from ._base import Listing, Resource, check_options, check_walk
 
 __all__ = ["AsyncUsers"]
 
@@ -22,17 +24,6 @@ _LIST_PATH = "/users-ordered"
 
 def _user_path(user_id: object) -> str:
     return "/users/" + id_segment("user_id", user_id)
-
-
-def _optional_str(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {_validate.type_name(value)}")
-    if "\x00" in value:
-        # PostgreSQL text cannot hold NUL: the server would fail with a 500 after the fact.
-        raise ValueError(f"{name} must not contain a NUL character")
-    return value
 
 
 def _fields(
@@ -44,9 +35,9 @@ def _fields(
 ) -> dict[str, object]:
     """Check the fields ``add`` and ``update`` share; return them keyed by their JSON names."""
     return {
-        "email": _optional_str("email", email),
-        "first_name": _optional_str("first_name", first_name),
-        "last_name": _optional_str("last_name", last_name),
+        "email": check_optional_str("email", email),
+        "first_name": check_optional_str("first_name", first_name),
+        "last_name": check_optional_str("last_name", last_name),
         "metadata": None if metadata is None else check_metadata(metadata),
         "fact_rating_instruction": (
             None
@@ -70,7 +61,7 @@ def _user_key(user: User) -> str | None:
     return user.uuid if user.uuid is not None else user.user_id
 
 
-class AsyncUsers(Resource):
+class AsyncUsers(Resource, name="user"):
     """Users: ``zep.user`` of ``AsyncZep``. Each session belongs to one user."""
 
     async def add(
@@ -118,10 +109,10 @@ class AsyncUsers(Resource):
         """
         text = _validate.check_text("user_id", user_id, max_length=MAX_ID_LENGTH)
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
-        body = encode_body({"user_id": text, **fields})
+        body = encode({"user_id": text, **fields})
         options = check_options(request_options)
         return await _recovery.create(
-            self._transport,
+            self,
             "/users",
             body,
             User,
@@ -150,7 +141,7 @@ class AsyncUsers(Resource):
             >>> user = await zep.user.get("jane")  # doctest: +SKIP
         """
         path = _user_path(user_id)
-        return await self._transport.get(path, User, options=check_options(request_options))
+        return await self._call("GET", path, User, options=check_options(request_options))
 
     async def update(
         self,
@@ -197,9 +188,9 @@ class AsyncUsers(Resource):
         """
         path = _user_path(user_id)
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
-        body = encode_body(fields)
+        body = encode(fields)
         options = check_options(request_options)
-        return await _recovery.update(self._transport, path, body, User, options)
+        return await _recovery.update(self, path, body, User, options)
 
     async def delete(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -227,7 +218,7 @@ class AsyncUsers(Resource):
         """
         path = _user_path(user_id)
         options = check_options(request_options)
-        return await self._transport.call("DELETE", path, SuccessResponse, options=options)
+        return await self._call("DELETE", path, SuccessResponse, options=options)
 
     async def list_ordered(
         self,
@@ -260,7 +251,7 @@ class AsyncUsers(Resource):
         """
         query = _page_query(page_number, page_size)
         options = check_options(request_options)
-        return await self._transport.get(_LIST_PATH, UserListResponse, query=query, options=options)
+        return await self._call("GET", _LIST_PATH, UserListResponse, query=query, options=options)
 
     async def get_sessions(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -284,7 +275,7 @@ class AsyncUsers(Resource):
         """
         path = _user_path(user_id) + "/sessions"
         options = check_options(request_options)
-        return await self._transport.get(path, list[Session], options=options)
+        return await self._call("GET", path, list[Session], options=options)
 
     def iter_users(
         self,
@@ -316,15 +307,15 @@ class AsyncUsers(Resource):
         """
         return self._walk(self._user_listing(page_size, prefetch, request_options)).walk_items()
 
-    def _iter_user_json(
+    def _raw_iter_users(
         self,
         *,
         page_size: int = 100,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[tuple[User, str], None]:
+    ) -> AsyncGenerator[RawItem[User], None]:
         """``iter_users``, each user with its JSON text as the server sent it, on one line."""
-        return self._walk_json(self._user_listing(page_size, prefetch, request_options))
+        return self._raw_walk(self._user_listing(page_size, prefetch, request_options))
 
     def _user_listing(
         self, page_size: int, prefetch: int, request_options: RequestOptions | None
