@@ -40,11 +40,18 @@ def test_aiohttp_only_in_transport_and_testing(path: Path) -> None:
     assert not offenders, f"{relative} imports {offenders}"
 
 
-@pytest.mark.parametrize("leaf", ["errors.py", "_fastpath.py", "_runner.py", "_validate.py"])
+@pytest.mark.parametrize("leaf", ["errors.py", "_fastpath.py", "_loop_thread.py", "_validate.py"])
 def test_leaves_import_nothing_of_ours(leaf: str) -> None:
     """Leaf modules depend on the standard library and attrs only."""
     imports = _imports(PACKAGE / leaf)
     assert not {name for name in imports if name.startswith(".")}
+    assert not {name for name in imports if name.split(".")[0] in {"aiohttp", "cattrs"}}
+
+
+def test_the_runner_builds_only_on_the_loop_thread() -> None:
+    """_runner is a leaf but for _loop_thread, the shared loop it leases."""
+    imports = _imports(PACKAGE / "_runner.py")
+    assert {name for name in imports if name.startswith(".")} == {"._loop_thread"}
     assert not {name for name in imports if name.split(".")[0] in {"aiohttp", "cattrs"}}
 
 
