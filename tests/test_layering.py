@@ -102,6 +102,7 @@ _RESOURCE_BASES = {
     "_failures",
     "_options",
     "_raw",
+    "_recovery",
     "_reply",
     "_retry",
     "_transport",

@@ -1,4 +1,8 @@
-"""The write rule for user.add and user.update, and the walk of iter_users, over loopback."""
+"""The write rule for user.add and user.update, and the walk of iter_users, over loopback.
+
+These tests pin the plain write rule, so their clients turn recovery off
+(``recover_writes=False``); tests/test_recovery*.py cover the default.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ WRITES: dict[str, tuple[str, Write]] = {
 @pytest_asyncio.fixture
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     local_zep.add_user("old")
-    async with local_client(local_zep, max_retries=3) as client:
+    async with local_client(local_zep, max_retries=3, recover_writes=False) as client:
         yield client
 
 

@@ -6,7 +6,14 @@
 from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
 from ._codec import from_dict, to_dict
-from ._hooks import AttemptEvent, CallEndEvent, CallStartEvent, Hooks, RetryEvent
+from ._hooks import (
+    AttemptEvent,
+    CallEndEvent,
+    CallStartEvent,
+    Hooks,
+    RecoveryEvent,
+    RetryEvent,
+)
 from ._options import RequestOptions
 from ._pydantic import to_json
 from ._raw import RawItem, RawResponse
@@ -104,6 +111,7 @@ __all__ = [
     "RateLimitError",
     "RawItem",
     "RawResponse",
+    "RecoveryEvent",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",

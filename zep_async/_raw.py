@@ -53,6 +53,11 @@ class RawResponse(Generic[T]):
         method: The HTTP method sent.
         url: The URL of the request, query included.
         content: The response body exactly as the server sent it (decompressed).
+        recovered: ``True`` when a write succeeded only after a resend that followed a
+            failure that may have applied it (docs/retries.md#recovered-writes).
+        read_back: ``True`` when that resend met the write's own earlier attempt and
+            the value was read back: ``status_code``, ``headers``, ``request_id``, ``content``,
+            ``method`` and ``url`` are then the read-back GET's, ``attempts`` the write's.
     """
 
     parsed: T
@@ -64,6 +69,8 @@ class RawResponse(Generic[T]):
     method: str
     url: str
     content: bytes = b""
+    recovered: bool = False
+    read_back: bool = False
 
     def parse(self) -> T:
         """The parsed value (the name openai-python and anthropic-sdk-python use)."""
@@ -107,6 +114,8 @@ class _Recorder:
         "elapsed",
         "headers",
         "method",
+        "read_back",
+        "recovered",
         "request_id",
         "status_code",
         "url",
@@ -121,6 +130,8 @@ class _Recorder:
         self.method = ""
         self.url = ""
         self.content = b""
+        self.recovered = False
+        self.read_back = False
 
     def fill(self, reply: Reply, request_id: str | None) -> None:
         """Take what the call's reply says (the transport fills ``elapsed``)."""
@@ -155,6 +166,8 @@ async def call_recording(
         method=recorder.method,
         url=recorder.url,
         content=recorder.content,
+        recovered=recorder.recovered,
+        read_back=recorder.read_back,
     )
 
 

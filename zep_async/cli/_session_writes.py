@@ -1,8 +1,9 @@
 """``sessions create``, ``update``, ``end`` and ``delete``: one write each, printed for people.
 
-A write that fails is not resent when the server may have applied it (the
-SDK's write rule); the one-line error then says "may have been applied", so
-check with ``sessions get`` before running the command again. ``delete`` asks
+``create`` and ``update`` recover as the SDK does (docs/retries.md#recovered-writes);
+a write that still fails when the server may have applied it says "may have been
+applied" in its one-line error, so check with ``sessions get`` before running the
+command again. ``delete`` asks
 for confirmation on a terminal; ``--yes`` skips the question, and without a
 terminal the command refuses to delete unless ``--yes`` is given. Their options
 are declared in ``_session_args``, which loads without rich.

@@ -19,7 +19,7 @@ from .._codec import array_items, decode
 from .._failures import request_id
 from .._options import CheckedOptions, RequestOptions, check_request_options
 from .._raw import RECORDER, AsyncRawResponses, RawItem, RawResponse, call_recording
-from .._reply import Resend
+from .._reply import Reply, Resend
 from .._retry import IDEMPOTENT_METHODS, READ_METHODS
 from ..errors import APIResponseValidationError, ZepError
 from ..pagination import PagedList
@@ -129,11 +129,13 @@ class Resource:
         body: bytes | None = None,
         options: CheckedOptions | None = None,
         resend: Resend | None = None,
+        reply_to: list[Reply] | None = None,
     ) -> T:
         """Send one call through the transport's one door; return its 2xx body as ``cls``.
 
         ``resend=Resend.ANY`` on a POST declares a read sent as POST (a search): it
         is retried like a read, and its errors never say ``may_have_been_applied``.
+        ``reply_to`` gets the ``Reply`` (its attempts, for ``_recovery``).
         """
         try:
             reply = await self._transport.send(
@@ -143,6 +145,8 @@ class Resource:
             if resend is Resend.ANY and method not in IDEMPOTENT_METHODS:
                 error.may_have_been_applied = False  # it changes nothing on the server
             raise
+        if reply_to is not None:
+            reply_to.append(reply)
         recorder = RECORDER.get()
         if recorder is not None:  # a with_raw_response call: the reply is what it shows
             recorder.fill(reply, request_id(reply.headers))

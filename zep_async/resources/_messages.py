@@ -1,7 +1,7 @@
 """The memory and message calls of the ``memory`` resource: add, get, list, walk, change.
 
-``add`` is a write and follows the write rule: never resent after a failure
-that may have applied it (the messages would be stored twice). The searches
+``add`` is a write that recovers (``_recovery``): its messages get uuids, so a
+resend after a failure that may have applied it cannot store them twice. The searches
 live in ``_message_search``. The walk over a session's messages uses the
 walker of ``pagination`` with the messages' wire style: ``limit`` plus
 ``cursor``, a 1-based page number; ``_raw_iter_session_messages`` is
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, get_args
 
-from .. import _validate
+from .. import _recovery, _validate
 from .._codec import check_messages, check_metadata, encode
 from .._options import RequestOptions
 from .._raw import RawItem
@@ -56,10 +56,11 @@ class Messages(Resource):
     ) -> AddMemoryResponse:
         """Add messages to a session's memory, in order.
 
-        A write: it is sent once, and never resent after a failure that may have
-        stored the messages (a 5xx, a timeout, a dropped connection); the error
-        then has ``may_have_been_applied`` set, so check with
-        ``get_session_messages`` before adding them again. Zep limits each call
+        Each message without a ``uuid`` gets one before the first attempt (yours
+        are kept), so after a failure that may have stored them (a 5xx, a timeout,
+        a dropped connection) they are resent and stored exactly once; a resend
+        refused for those uuids is confirmed by reading each message back
+        (docs/retries.md#recovered-writes). Zep limits each call
         to 30 messages and each message to 2,500 characters on free plans; the
         server enforces its limits and answers ``BadRequestError`` beyond them.
 
@@ -80,8 +81,8 @@ class Messages(Resource):
             (Zep Cloud; the Community Edition never sends it).
 
         Raises:
-            TypeError, ValueError: A bad argument (e.g. ``messages[2].role_type``),
-                before anything is sent.
+            TypeError, ValueError: A bad argument (e.g. ``messages[2].role_type``,
+                or two messages with one ``uuid``), before anything is sent.
             BadRequestError: The server refused the messages (too many, too long).
             NotFoundError: No session has this id (Zep Cloud).
             SessionEndedError: The session has ended.
@@ -94,7 +95,7 @@ class Messages(Resource):
             ...     messages=[Message(role_type="user", role="Jane", content="Hi")],
             ... )
         """
-        path = session_path(session_id) + "/memory"
+        session = session_path(session_id)
         checked = check_messages(messages)
         if not checked:
             raise ValueError(
@@ -102,15 +103,13 @@ class Messages(Resource):
                 "there are no new messages)"
             )
         fields = {
-            "messages": checked,
             "ignore_roles": None if ignore_roles is None else _check_roles(ignore_roles),
             "return_context": None
             if return_context is None
             else _validate.check_bool("return_context", return_context),
         }
         options = check_options(request_options)
-        body = encode(fields)
-        return await self._call("POST", path, AddMemoryResponse, body=body, options=options)
+        return await _recovery.add_messages(self, session, checked, fields, options)
 
     async def get(
         self,
@@ -236,9 +235,9 @@ class Messages(Resource):
         """Merge ``metadata`` into a message's metadata (a PATCH).
 
         New keys are added and existing ones replaced (one level deep); other
-        keys are kept. A write: not resent after a failure that may have applied
-        it (resending the same patch would do no harm, but the rule is one for
-        every write; pass ``request_options={"retry_writes": True}`` to allow it).
+        keys are kept. The same merge twice leaves the same metadata, so it is
+        resent after a failure that may have applied it
+        (docs/retries.md#recovered-writes).
 
         Args:
             session_id: The session.
@@ -263,7 +262,7 @@ class Messages(Resource):
         path = _message_path(session_id, message_uuid)
         body = encode({"metadata": check_metadata(metadata)})
         options = check_options(request_options)
-        return await self._call("PATCH", path, Message, body=body, options=options)
+        return await _recovery.update(self, path, body, Message, options)
 
     def iter_session_messages(
         self,

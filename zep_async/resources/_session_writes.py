@@ -1,9 +1,10 @@
 """The session writes of the ``memory`` resource: create, update, end and delete sessions.
 
-Every argument is checked before anything is sent. The transport applies the
-write rule (docs/retries.md#writes): a POST or PATCH that may have reached the
-server is not resent unless the caller opts in, and its error says
-``may_have_been_applied``.
+Every argument is checked before anything is sent. ``add_session`` and
+``update_session`` recover through ``_recovery`` (docs/retries.md#recovered-writes);
+``end_session`` and ``end_sessions`` follow the plain write rule (docs/retries.md#writes):
+not resent after a failure that may have applied them unless the caller opts in, and
+the error says ``may_have_been_applied``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import _recovery
 from .._codec import check_classify, check_fact_rating_instruction, check_metadata, encode
 from .._options import RequestOptions
 from .._validate import check_id_list, id_segment, type_name
@@ -76,10 +78,10 @@ class SessionWrites(Resource):
     ) -> Session:
         """Create a session.
 
-        A failure that may have created it anyway (a 5xx, a timeout, a connection
-        lost after sending) is not retried, and its error has
-        ``may_have_been_applied=True``: look it up with ``get_session`` before
-        creating it again (see docs/retries.md#writes).
+        After a failure that may have created it (a 5xx, a timeout, a connection
+        lost after sending) it is resent; a resend that meets "already exists" met
+        this call's own first attempt, so the session is read back and returned
+        (``recover_writes=False``: not resent; docs/retries.md#recovered-writes).
 
         Args:
             session_id: Your own id for the session, unique in the project: any
@@ -97,7 +99,8 @@ class SessionWrites(Resource):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             AlreadyExistsError: A session with this id exists (the server may
-                answer 400 or 409; a 400 is also a ``BadRequestError``).
+                answer 400 or 409; a 400 is also a ``BadRequestError``), or the one
+                met by a resend is not this call's, or reading it back failed.
             UserNotFoundError: No user has this ``user_id``.
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached, or the answer was lost.
@@ -121,7 +124,15 @@ class SessionWrites(Resource):
             }
         )
         options = check_options(request_options)
-        return await self._call("POST", "/sessions", Session, body=body, options=options)
+        return await _recovery.create(
+            self,
+            "/sessions",
+            body,
+            Session,
+            options,
+            read_path=session_path(session_id),
+            differs=_recovery.session_differs(user_id),
+        )
 
     async def update_session(
         self,
@@ -136,8 +147,8 @@ class SessionWrites(Resource):
         The server **merges** ``metadata`` into what the session has: keys given
         are added or overwritten, keys not given are kept (``{}`` changes
         nothing), and a top-level ``system`` key is dropped. Sending the same
-        update twice leaves the same metadata, but a failure that may have been
-        applied is still not resent unless you opt in (docs/retries.md#writes).
+        update twice leaves the same metadata, so it is resent after a failure
+        that may have applied it (docs/retries.md#recovered-writes).
 
         Args:
             session_id: The session's id, sent percent-encoded as one path segment.
@@ -173,7 +184,7 @@ class SessionWrites(Resource):
             }
         )
         options = check_options(request_options)
-        return await self._call("PATCH", path, Session, body=body, options=options)
+        return await _recovery.update(self, path, body, Session, options)
 
     async def delete(
         self, session_id: str, *, request_options: RequestOptions | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from .. import _validate
+from .. import _recovery, _validate
 from .._codec import check_fact_rating_instruction, check_metadata, encode
 from .._options import RequestOptions
 from .._raw import RawItem
@@ -77,10 +77,10 @@ class AsyncUsers(Resource, name="user"):
     ) -> User:
         """Create a user.
 
-        Sent once: after a failure that may have created the user (a 5xx, a
-        timeout, a lost connection) it is not resent, and the error has
-        ``may_have_been_applied`` set; ``user.get(user_id)`` tells. Arguments
-        left ``None`` are not sent.
+        After a failure that may have created the user (a 5xx, a timeout, a lost
+        connection) it is resent; a resend meeting "already exists" met this
+        call's first attempt, so the user is read back and returned
+        (docs/retries.md#recovered-writes). Arguments left ``None`` are not sent.
 
         Args:
             user_id: Your own id for the user: non-empty text without control
@@ -111,7 +111,15 @@ class AsyncUsers(Resource, name="user"):
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
         body = encode({"user_id": text, **fields})
         options = check_options(request_options)
-        return await self._call("POST", "/users", User, body=body, options=options)
+        return await _recovery.create(
+            self,
+            "/users",
+            body,
+            User,
+            options,
+            read_path=_user_path(text),
+            differs=_recovery.user_differs(email, first_name, last_name),
+        )
 
     async def get(self, user_id: str, *, request_options: RequestOptions | None = None) -> User:
         """Return one user by its id.
@@ -150,8 +158,9 @@ class AsyncUsers(Resource, name="user"):
 
         ``metadata`` is merged into the user's (keys given replace theirs). An
         empty string changes nothing on the Community Edition, so a field cannot
-        be cleared there. Sent once, like ``add``: after a failure that may have
-        applied it, the error has ``may_have_been_applied`` set.
+        be cleared there. The same update twice leaves the same user, so it is
+        resent after a failure that may have applied it
+        (docs/retries.md#recovered-writes).
 
         Args:
             user_id: Your own id of the user, sent percent-encoded as one path segment.
@@ -181,7 +190,7 @@ class AsyncUsers(Resource, name="user"):
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
         body = encode(fields)
         options = check_options(request_options)
-        return await self._call("PATCH", path, User, body=body, options=options)
+        return await _recovery.update(self, path, body, User, options)
 
     async def delete(
         self, user_id: str, *, request_options: RequestOptions | None = None
