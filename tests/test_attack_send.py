@@ -155,7 +155,7 @@ async def test_a_reply_that_fails_decoding_after_a_retry_says_the_write_may_be_a
         AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep,
     ):
         with pytest.raises(APIResponseValidationError) as caught:
-            await zep._transport.call(
+            await zep.memory._call(
                 "POST", "/sessions", Session, body=b"{}", options={"retry_writes": True}
             )
     assert seen == ["POST", "POST"]

@@ -260,10 +260,10 @@ async def test_non_idempotent_requests_are_not_retried(local_zep: LocalZep, zep:
     """A POST is sent once even on a retryable status, unless the caller opts in."""
     local_zep.fail("add_session", 503, times=5)
     with pytest.raises(InternalServerError) as info:
-        await zep._transport.request("POST", "/sessions")
+        await zep._transport.send("POST", "/sessions")
     assert info.value.attempts == 1
     with pytest.raises(InternalServerError) as info:
-        await zep._transport.request("POST", "/sessions", retry_non_idempotent=True)
+        await zep._transport.send("POST", "/sessions", options={"retry_writes": True})
     assert info.value.attempts == 3
 
 

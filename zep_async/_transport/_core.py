@@ -34,7 +34,6 @@ from .._version import __version__
 from ..errors import APIStatusError, APITimeoutError
 from ._call import Call, Failure
 from ._config import Settings, TransportConfig, call_settings
-from ._legacy import OldDoors
 from ._lifetime import PoolLifetime
 from ._observe import CallWatch
 from ._pool import Dropped, new_session, owner_closed, session_middlewares, sleep_unless_closed
@@ -69,7 +68,7 @@ _LIMIT_KEYS = frozenset(
 )
 
 
-class Transport(OldDoors, PoolLifetime):
+class Transport(PoolLifetime):
     """Sends requests for one client; see the module docstring."""
 
     def __init__(self, config: TransportConfig) -> None:
