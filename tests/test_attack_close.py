@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from zep_async import AsyncZep, ClientClosedError, RateLimitError, RetryPolicy, Zep
+from zep_async import AsyncZep, ClientClosedError, RateLimitError, RetryPolicy
 from zep_async.testing import LocalZep
 
 from .sync_support import run_dev
@@ -243,17 +243,35 @@ def test_aclose_after_a_bare_loop_close_says_it_could_not_close() -> None:
     assert ok == "ok"
 
 
-def test_the_sync_runners_loop_end_closes_the_pool(local_zep_thread: LocalZep) -> None:
-    """Zep's runner shuts its loop's async generators down: even a stop that never ran
-    aclose leaves no pool open, and the client then says it is closed."""
-    zep = Zep(api_key=local_zep_thread.api_key, base_url=local_zep_thread.base_url)
-    zep.memory.list_sessions(page_size=1)
-    pool = zep._async._transport._session
-    assert pool is not None
-    assert not pool.closed
-    zep._core.runner.stop()  # no final aclose: only the loop's own shutdown is left
-    assert pool.closed
-    assert zep._async.closed
-    zep.close()  # still fine afterwards
-    with pytest.raises(ClientClosedError):
-        zep.memory.list_sessions(page_size=1)
+def test_the_shared_loops_end_closes_every_pool_left_on_it() -> None:
+    """The shared loop thread shuts its async generators down as it ends: a pool whose
+    runner stopped without aclose is closed then (with the last client), silently, and
+    its client then says it is closed (changed: the loop is no longer one per client)."""
+    code = textwrap.dedent(
+        """
+        from zep_async import ClientClosedError, Zep
+        from zep_async.testing import LocalZep
+
+        server = LocalZep()
+        with server.run_in_thread():
+            zep = Zep(api_key=server.api_key, base_url=server.base_url)
+            last = Zep(api_key=server.api_key, base_url=server.base_url)
+            zep.memory.list_sessions(page_size=1)
+            last.memory.list_sessions(page_size=1)
+            pool = zep._async._transport._session
+            zep._core.runner.stop()  # no final aclose: only the loop's own end is left
+            assert not pool.closed  # the loop still serves the other client
+            last.close()  # the last lease: the loop ends
+            assert pool.closed
+            assert zep._async.closed
+            zep.close()  # still fine afterwards
+            try:
+                zep.memory.list_sessions(page_size=1)
+            except ClientClosedError:
+                print("ok")
+        """
+    )
+    result = run_dev(code, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+    assert result.stderr == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shlex
 import signal
@@ -102,7 +103,30 @@ def test_the_extra_hint_names_what_the_cli_extra_installs() -> None:
     pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
     (requirement,) = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]["cli"]
     assert f"pip install '{requirement}'" in EXTRA_HINT
-    assert "'zep-async[cli]'" in EXTRA_HINT
+
+
+def test_the_extra_hint_installs_from_a_clone_or_a_wheel_not_the_index() -> None:
+    """zep-async is not on the package index: the hint names a clone and a wheel instead."""
+    assert "pip install '.[cli]'" in EXTRA_HINT
+    assert ".whl[cli]'" in EXTRA_HINT
+    assert "zep-async[" not in EXTRA_HINT
+    assert "zep_async[" not in EXTRA_HINT
+
+
+def test_no_install_hint_points_at_the_package_index() -> None:
+    """No module or docs page says to pip install zep-async by its name (it is not there)."""
+    root = Path(__file__).resolve().parent.parent
+    pages = [*root.joinpath("zep_async").rglob("*.py"), *root.joinpath("docs").rglob("*.md")]
+    pages += [*root.joinpath("docs").rglob("*.py"), root / "README.md"]
+    hints = re.compile(r"pip install\s+[\"']?zep[-_]async\b")
+    offending = [
+        f"{page.relative_to(root)}: {line.strip()}"
+        for page in pages
+        if page.name != "changelog.md"
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if hints.search(line) and "not on" not in line and "once it is on" not in line
+    ]
+    assert offending == []
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"]])

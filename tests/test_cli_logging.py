@@ -28,3 +28,11 @@ def test_run_in_process_restores_the_sdk_logger(capsys: pytest.CaptureFixture[st
     finally:
         logger.removeHandler(marker)
         logger.setLevel(logging.NOTSET)
+
+
+def test_the_cli_names_the_zep_log_handler_as_the_sdk_does() -> None:
+    """The CLI finds ZEP_LOG's handler by the documented name the SDK gives it."""
+    from zep_async import _logging
+    from zep_async.cli import _main
+
+    assert _main.ZEP_LOG_HANDLER == _logging.HANDLER_NAME

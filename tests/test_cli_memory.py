@@ -55,6 +55,7 @@ def test_memory_add_one_message_from_options(
     assert status == 0
     assert "added 1 messages to chat-42" in capsys.readouterr().err
     (request,) = server.requests
+    assert request.json["messages"][0].pop("uuid")  # the SDK's own, for recovery
     assert request.json == {
         "messages": [{"content": "My card was charged twice.", "role_type": "user", "role": "Jane"}]
     }
@@ -125,7 +126,7 @@ def test_memory_add_refuses_bad_input_before_sending(
 def test_a_failed_batch_says_how_many_were_added(
     server: LocalZep, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The second batch fails after applying: one request each, the count and 'may' told."""
+    """The second batch fails after applying, with no retries: the count and 'may' told."""
     server.fail("add_memory", 200, json={})  # the first batch: a 2xx
     server.fail_after_applying("add_memory", status=500)
     lines = "".join(json.dumps({"role_type": "user", "content": f"m{n}"}) + "\n" for n in range(40))
@@ -133,6 +134,19 @@ def test_a_failed_batch_says_how_many_were_added(
     err = capsys.readouterr().err
     assert "added 30 of 40 messages; messages 31 to 40 failed (it may have been applied)" in err
     assert "500" in err
+    assert server.count("add_memory") == 2
+
+
+def test_a_batch_that_failed_after_applying_is_recovered(
+    server: LocalZep, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 500 after the batch was stored: resent, confirmed, stored once, exit 0."""
+    server.fail_after_applying("add_memory", status=500)
+    lines = "".join(json.dumps({"role_type": "user", "content": f"m{n}"}) + "\n" for n in range(3))
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert _main.run(["--max-retries", "1", "memory", "add", "chat-42"]) == 0
+    assert "added 3 messages" in capsys.readouterr().err
+    assert [m["content"] for m in server.messages("chat-42")] == ["m0", "m1", "m2"]
     assert server.count("add_memory") == 2
 
 

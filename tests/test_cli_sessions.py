@@ -129,12 +129,22 @@ def test_end_on_the_community_edition_says_why() -> None:
     assert "Community Edition lacks end_session" in result.stderr
 
 
-def test_a_write_that_may_have_been_applied_is_sent_once(server: LocalZep) -> None:
-    """A 500 after the create was stored: exit 1, one request, and the line says to check."""
+def test_a_create_that_failed_after_applying_is_recovered(server: LocalZep) -> None:
+    """A 500 after the create was stored: resent, read back, exit 0, the session once."""
     server.fail_after_applying("add_session")
     result = zep_cli("sessions", "create", "chat-9", server=server)
+    assert result.returncode == 0, result.stderr
+    assert _fields(result.stdout)["session_id"] == "chat-9"
+    assert server.count("add_session") == 2
+    assert [s["session_id"] for s in server.sessions].count("chat-9") == 1
+
+
+def test_a_create_failing_every_attempt_says_it_may_have_been_applied(server: LocalZep) -> None:
+    """A 500 on every attempt, the first after storing: exit 1 and the line says to check."""
+    server.fail_after_applying("add_session", times=3)
+    result = zep_cli("sessions", "create", "chat-9", server=server)
     assert result.returncode == 1
-    assert server.count("add_session") == 1
+    assert server.count("add_session") == 3
     assert "may have been applied: check before sending it again" in result.stderr
     assert _stored(server, "chat-9") is not None
 

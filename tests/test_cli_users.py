@@ -74,6 +74,15 @@ def test_create_of_an_existing_user_fails_once(server: LocalZep) -> None:
     assert server.count("add_user") == 1
 
 
+def test_create_that_failed_after_applying_is_recovered(server: LocalZep) -> None:
+    """A 503 after the user was stored: resent, read back, exit 0, the user once."""
+    server.fail_after_applying("add_user", 503)
+    result = zep_cli("users", "create", "ann", "--first-name", "Ann", server=server)
+    assert result.returncode == 0, result.stderr
+    assert server.count("add_user") == 2
+    assert [u["user_id"] for u in server.users] == ["ann"]
+
+
 @pytest.mark.parametrize("metadata", ["not json", "[1, 2]", "NaN", "[" * 50_000 + "]" * 50_000])
 def test_bad_metadata_is_a_usage_error(server: LocalZep, metadata: str) -> None:
     """--metadata must be a JSON object: exit 2, nothing sent."""

@@ -18,7 +18,7 @@ from zep_async import AsyncZep, ClientClosedError, RetryPolicy, Zep, ZepError
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT
-from .sync_support import run_dev
+from .sync_support import assert_gave_the_loop_back, run_dev
 
 KEY = "test-api-key"  # LocalZep's default
 
@@ -120,8 +120,8 @@ def test_sync_close_while_16_threads_wait(server: LocalZep) -> None:
         thread.join(10)
     assert len(outcomes) == 16
     assert all(type(error) is ClientClosedError for error in outcomes), outcomes
-    assert loop_thread is not None
-    assert not loop_thread.is_alive()
+    assert zep._runner.loop_thread is loop_thread
+    assert_gave_the_loop_back(zep._runner)  # shared: it ends only with the last client
     assert server.wait_for_disconnects(16, timeout=10)
 
 
@@ -139,10 +139,8 @@ def test_sync_close_from_the_loop_thread_closes_the_pool(server: LocalZep) -> No
     )
     with pytest.raises(ClientClosedError):
         zep.memory.get_session("s")
-    thread = zep._runner.loop_thread
-    assert thread is not None
-    thread.join(10)
-    assert not thread.is_alive()
+    assert zep._runner._ended.wait(10)  # the close ran as a task on the loop
+    assert_gave_the_loop_back(zep._runner)
     assert seen["pool"].closed  # type: ignore[attr-defined]
     assert zep.closed
     assert server.count("get_session") == 1
@@ -157,6 +155,9 @@ RACES = textwrap.dedent(
     server = LocalZep()
     with server.run_in_thread():
         outcomes = {}
+        keeper = Zep(api_key=server.api_key, base_url=server.base_url)
+        if KEEP:  # another client holds the shared loop all along
+            keeper.memory.list_sessions(page_size=1)
         for n in range(RACES):
             zep = Zep(api_key=server.api_key, base_url=server.base_url)
             calling = threading.Event()
@@ -181,16 +182,24 @@ RACES = textwrap.dedent(
             zep.close()
             caller.join(10)
             assert not caller.is_alive()
+            assert not zep._runner.holds_loop
             thread = zep._runner.loop_thread
-            assert thread is None or not thread.is_alive()
+            assert thread is None or thread.is_alive() is KEEP
+        # One more connection, accepted after any a cancelled connect left in the listen
+        # backlog: LocalZep then never shuts down with an accept pending (asyncio's
+        # server fails such an accept, and warns about its socket).
+        assert keeper.memory.list_sessions(page_size=1).total_count == 0
+        keeper.close()
         print(sorted(outcomes.items()))
     """
 )
 
 
-def test_a_thousand_close_vs_first_call_races_leak_nothing() -> None:
-    """close() racing a first call never leaks the pool (-X dev, ResourceWarning = error)."""
-    code = RACES.replace("RACES", "1000")
+@pytest.mark.parametrize(("races", "keep"), [(1000, False), (300, True)], ids=["alone", "shared"])
+def test_close_vs_first_call_races_leak_nothing(races: int, keep: bool) -> None:
+    """close() racing a first call never leaks the pool, alone on the shared loop thread or
+    beside a client that holds it (-X dev, ResourceWarning = error)."""
+    code = RACES.replace("RACES", str(races)).replace("KEEP", str(keep))
     result = run_dev(code, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no "Unclosed client session", no "Exception ignored"

@@ -20,10 +20,14 @@ from zep_async.testing import LocalZep
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "fastapi.md"
 
 
-def _app_source() -> str:
-    blocks = [code for _, code in _python_blocks(PAGE) if "app = FastAPI(" in code]
-    assert len(blocks) == 1, "docs/fastapi.md should hold exactly one application"
+def _block_with(marker: str) -> str:
+    blocks = [code for _, code in _python_blocks(PAGE) if marker in code]
+    assert len(blocks) == 1, f"docs/fastapi.md should hold exactly one block with {marker!r}"
     return blocks[0]
+
+
+def _app_source() -> str:
+    return _block_with("app = FastAPI(lifespan=lifespan)")
 
 
 @pytest.fixture
@@ -142,3 +146,34 @@ def test_openapi_lists_the_models(client: TestClient) -> None:
     assert schemas["UserSessions"]["properties"]["sessions"]["items"] == {
         "$ref": "#/components/schemas/Session"
     }
+
+
+def _bodies_client() -> TestClient:
+    """The page's request-body example, served by a TestClient."""
+    namespace: dict[str, Any] = {"__name__": "docs_fastapi_bodies"}
+    code = compile(_block_with("async def create_session("), str(PAGE), "exec", dont_inherit=True)
+    exec(code, namespace)  # noqa: S102
+    return TestClient(namespace["app"])
+
+
+def test_the_request_body_example_reads_each_body() -> None:
+    """The page's Body(), list and BaseModel forms each read the JSON body into models."""
+    client = _bodies_client()
+    message = {"content": "hi", "role_type": "user", "role": "Jane"}
+    session = client.post("/sessions", json={"session_id": "s-1", "metadata": {"a": 1}})
+    assert session.status_code == 200, session.text
+    assert session.json() == to_dict(Session(session_id="s-1", metadata={"a": 1}))
+    messages = client.post("/messages", json=[message])
+    assert messages.status_code == 200, messages.text
+    assert messages.json()[0]["role"] == "Jane"
+    memory = client.post("/memory", json={"session_id": "s-1", "messages": [message]})
+    assert memory.status_code == 200, memory.text
+    assert memory.json()["messages"][0]["content"] == "hi"
+
+
+def test_the_request_body_example_refuses_an_unlisted_role_type() -> None:
+    """A role_type outside the schema's list is a 422 in each form of the page."""
+    client = _bodies_client()
+    bad = {"content": "hi", "role_type": "robot"}
+    assert client.post("/messages", json=[bad]).status_code == 422
+    assert client.post("/memory", json={"session_id": "s", "messages": [bad]}).status_code == 422

@@ -103,7 +103,9 @@ def test_outcomes_are_recognised_whatever_the_status(
     # A 400 stays a BadRequestError, as the official SDK raised it; other statuses keep theirs.
     assert isinstance(error, errors.BadRequestError) == (status == 400)
     assert isinstance(error, errors.status_error_class(status))
-    assert repr(error).startswith(f"{outcome.__name__}(status_code={status}")
+    # The class's own public name: for a 400, AlreadyExistsBadRequestError and the like.
+    assert repr(error).startswith(f"{cls.__name__}(status_code={status}")
+    assert outcome.__name__.removesuffix("Error") in type(error).__name__
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is cls
     assert copy.status_code == status

@@ -20,7 +20,7 @@ from zep_async import (
     NotFoundError,
     Session,
 )
-from zep_async._memory import MAX_SESSION_ID_LENGTH
+from zep_async.resources import MAX_SESSION_ID_LENGTH
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT

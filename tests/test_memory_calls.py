@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,12 @@ JANE = Message(role_type="user", role="Jane", content="My card was charged twice
 SUPPORT = {"role_type": "assistant", "role": "Support", "content": "Let me check that."}
 
 
+def _pop_uuids(body: Any) -> None:
+    """Take out the uuid4 the SDK gave each message (for recovery), checking each is one."""
+    for message in body["messages"]:
+        assert uuid.UUID(message.pop("uuid")).version == 4
+
+
 async def test_add_sends_only_the_given_keys(local_zep: LocalZep, client: AsyncZep) -> None:
     """POST /sessions/{id}/memory with messages as set, and ignore_roles/return_context."""
     local_zep.add_session("chat-42")
@@ -39,6 +46,7 @@ async def test_add_sends_only_the_given_keys(local_zep: LocalZep, client: AsyncZ
         "/api/v2/sessions/chat-42/memory",
         "add_memory",
     )
+    _pop_uuids(request.json)
     assert request.json == {
         "messages": [
             {"content": "My card was charged twice.", "role_type": "user", "role": "Jane"},
@@ -57,6 +65,7 @@ async def test_add_leaves_out_unset_options(local_zep: LocalZep, client: AsyncZe
     """Without ignore_roles and return_context the body holds messages only."""
     local_zep.add_session("s")
     await client.memory.add("s", messages=(JANE,))
+    _pop_uuids(local_zep.requests[0].json)
     assert local_zep.requests[0].json == {
         "messages": [{"content": JANE.content, "role_type": "user", "role": "Jane"}]
     }

@@ -75,11 +75,11 @@ def test_iter_session_messages_is_a_plain_iterator(server: LocalZep, zep: Zep) -
     assert server.count("get_session_messages") == before + 1
 
 
-def test_add_is_not_resent_after_a_500(server: LocalZep, zep: Zep) -> None:
-    """The write rule holds through the sync door: one request, may_have_been_applied."""
+def test_add_is_not_resent_after_a_500_with_recovery_off(server: LocalZep, zep: Zep) -> None:
+    """The plain write rule holds through the sync door: one request, may_have_been_applied."""
     server.fail_after_applying("add_memory", status=500)
     with pytest.raises(InternalServerError) as info:
-        zep.memory.add("chat-42", messages=[JANE])
+        zep.memory.add("chat-42", messages=[JANE], request_options={"recover_writes": False})
     assert info.value.may_have_been_applied is True
     assert server.count("add_memory") == 1
     assert len(server.messages("chat-42")) == 1

@@ -1,4 +1,8 @@
-"""The write rule for memory.add and update_message_metadata; searches retried as reads."""
+"""The write rule for memory.add and update_message_metadata; searches retried as reads.
+
+These tests pin the plain write rule, so their clients turn recovery off
+(``recover_writes=False``); tests/test_recovery*.py cover the default.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ APPLIED = {
 
 @pytest_asyncio.fixture
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
-    async with local_client(local_zep, max_retries=3) as client:
+    async with local_client(local_zep, max_retries=3, recover_writes=False) as client:
         yield client
 
 

@@ -180,7 +180,10 @@ async def test_the_raw_walk_keeps_each_message_as_sent() -> None:
     ):
         server.add_session("s")
         server.add_messages("s", [{"role_type": "user", "content": "hi", "extra": [1]}])
-        pairs = [pair async for pair in zep.memory._iter_message_json("s", page_size=5)]
+        pairs = [
+            (i.parsed, i.text)
+            async for i in zep.memory.with_raw_response.iter_session_messages("s", page_size=5)
+        ]
     (raw,) = [json.loads(text) for _, text in pairs]
     assert raw["updated_at"] == "0001-01-01T00:00:00Z"  # not reformatted
     assert raw["role"] == ""
@@ -209,8 +212,8 @@ async def test_a_server_that_ignores_cursor_stops_the_walk_loudly(
     local_zep.fail("get_session_messages", 200, json=first, times=3)
     walk: Any
     if exact:
-        walk = client.memory._iter_message_json("s", page_size=10, prefetch=1)
-        walked = [json.loads((await anext(walk))[1])["uuid"] for _ in range(10)]
+        walk = client.memory.with_raw_response.iter_session_messages("s", page_size=10, prefetch=1)
+        walked = [json.loads((await anext(walk)).text)["uuid"] for _ in range(10)]
     else:
         walk = client.memory.iter_session_messages("s", page_size=10, prefetch=1)
         walked = [(await anext(walk)).uuid for _ in range(10)]
@@ -228,4 +231,4 @@ async def test_a_page_of_the_wrong_shape_is_a_validation_error(
     with pytest.raises(APIResponseValidationError):
         [m async for m in client.memory.iter_session_messages("s")]
     with pytest.raises(APIResponseValidationError):
-        [m async for m in client.memory._iter_message_json("s")]
+        [m async for m in client.memory.with_raw_response.iter_session_messages("s")]

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 
 import pytest
 
 from tests.conftest import NO_WAIT
-from zep_async import AsyncMemory, AsyncZep, NotFoundError, RawResponse, SyncMemory, Zep
+from zep_async import (
+    AsyncMemory,
+    AsyncUsers,
+    AsyncZep,
+    NotFoundError,
+    RawItem,
+    RawResponse,
+    SyncMemory,
+    Zep,
+)
 from zep_async._raw import RECORDER
 from zep_async._sync import SyncUsers
 from zep_async._twins import blocking
-from zep_async._users import AsyncUsers
 from zep_async.testing import LocalZep
 
 
@@ -128,8 +137,9 @@ def test_the_resources_have_many_calls() -> None:
 
 @pytest.mark.parametrize(("resource", "cls"), [("memory", SyncMemory), ("user", SyncUsers)])
 def test_every_sync_call_has_a_raw_form(resource: str, cls: type) -> None:
-    """Each blocking twin of each sync resource is offered by its with_raw_response."""
+    """Each blocking twin and raw walk of each sync resource is offered by with_raw_response."""
     names = [n for n, v in vars(cls).items() if isinstance(v, blocking)]
+    names += RAW_WALKS[resource]
     assert names
     with Zep(api_key="k", base_url="http://127.0.0.1:9/api/v2") as zep:
         proxy = getattr(zep, resource).with_raw_response
@@ -153,17 +163,12 @@ async def test_raw_write_and_user_calls(local_zep: LocalZep, client: AsyncZep) -
     assert [s.session_id for s in raw_sessions.parsed] == ["s-1"]
 
 
-@pytest.mark.parametrize(
-    ("resource", "name"),
-    [
-        ("memory", "iter_sessions"),
-        ("memory", "iter_session_pages"),
-        ("memory", "iter_session_messages"),
-        ("user", "iter_users"),
-    ],
-)
-def test_walks_have_no_raw_form(resource: str, name: str) -> None:
-    """A walk is refused with a message pointing at the one-page call."""
+RAW_WALKS = {"memory": ["iter_session_messages", "iter_sessions"], "user": ["iter_users"]}
+
+
+@pytest.mark.parametrize(("resource", "name"), [("memory", "iter_session_pages")])
+def test_page_walks_have_no_raw_form(resource: str, name: str) -> None:
+    """A walk of pages is refused with a message pointing at the one-page call."""
     zep = AsyncZep(api_key="k", base_url="http://127.0.0.1:9/api/v2")
     with pytest.raises(AttributeError, match="walk"):
         getattr(getattr(zep, resource).with_raw_response, name)
@@ -198,3 +203,39 @@ def test_sync_raw_get_session(local_zep_thread: LocalZep) -> None:
         assert raw.headers["X-Zep-Request-Id"] == raw.request_id
         with pytest.raises(NotFoundError):
             zep.memory.with_raw_response.get_session("missing")
+
+
+async def test_raw_response_carries_the_body_as_sent(local_zep: LocalZep, client: AsyncZep) -> None:
+    """content is the body's bytes, text the same decoded, json_line it on one line."""
+    local_zep.add_session("s-1")
+    raw = await client.memory.with_raw_response.get_session("s-1")
+    assert json.loads(raw.content)["session_id"] == "s-1"
+    assert raw.text == raw.content.decode()
+    assert raw.json_line == raw.text.strip()
+
+
+async def test_raw_walks_yield_each_item_with_its_text(
+    local_zep: LocalZep, client: AsyncZep
+) -> None:
+    """with_raw_response.iter_sessions yields RawItem: the Session and its JSON text."""
+    local_zep.seed(5)
+    items = [i async for i in client.memory.with_raw_response.iter_sessions(page_size=2)]
+    assert all(isinstance(item, RawItem) for item in items)
+    assert [json.loads(i.text)["session_id"] for i in items] == [i.parsed.session_id for i in items]
+    assert len({i.parsed.session_id for i in items}) == 5
+
+
+def test_sync_raw_walk_is_a_generator(local_zep_thread: LocalZep) -> None:
+    """Zep's with_raw_response.iter_users is a plain generator of RawItem."""
+    with Zep(api_key=local_zep_thread.api_key, base_url=local_zep_thread.base_url) as zep:
+        zep.user.add(user_id="u-1")
+        (item,) = list(zep.user.with_raw_response.iter_users(page_size=1))
+    assert item.parsed.user_id == "u-1"
+    assert json.loads(item.text)["user_id"] == "u-1"
+
+
+def test_raw_walk_checks_arguments_at_the_call() -> None:
+    """A raw walk refuses a bad page_size before anything is sent."""
+    zep = AsyncZep(api_key="k", base_url="http://127.0.0.1:9/api/v2")
+    with pytest.raises(ValueError, match="page_size"):
+        zep.user.with_raw_response.iter_users(page_size=0)

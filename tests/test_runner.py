@@ -11,6 +11,8 @@ import pytest
 from zep_async._runner import Runner
 from zep_async.errors import ClientClosedError
 
+from .sync_support import assert_gave_the_loop_back
+
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
@@ -65,14 +67,12 @@ def test_context_variables_follow_the_call(runner: Runner) -> None:
         request_id.reset(token)
 
 
-def test_stop_joins_and_refuses_more_calls(runner: Runner) -> None:
-    """After stop() the thread is gone and calls raise RuntimeError."""
+def test_stop_gives_the_loop_back_and_refuses_more_calls(runner: Runner) -> None:
+    """After stop() the runner holds no lease (the thread ends with the last), calls raise."""
     runner.call(asyncio.sleep, 0)
-    thread = runner.loop_thread
     runner.stop()
     runner.stop()
-    assert thread is not None
-    assert not thread.is_alive()
+    assert_gave_the_loop_back(runner)
     with pytest.raises(RuntimeError, match="closed"):
         runner.call(asyncio.sleep, 0)
 
@@ -141,3 +141,49 @@ def test_call_with_timeout_cancels_a_stuck_coroutine(runner: Runner) -> None:
     with pytest.raises(TimeoutError):
         runner.call_with_timeout(0.05, stuck)
     assert cancelled.wait(5)
+
+
+def test_runners_share_one_thread_and_stop_only_their_own_calls() -> None:
+    """Two runners run on one thread; stopping one ends its call, the other's goes on."""
+    first, second = Runner(closed_error=ClientClosedError), Runner(closed_error=ClientClosedError)
+    release = asyncio.Event()
+    entered = threading.Event()
+    outcomes: dict[str, object] = {}
+
+    async def wait_for_release() -> str:
+        entered.set()
+        await release.wait()
+        return "released"
+
+    def wait(name: str, runner: Runner) -> None:
+        try:
+            outcomes[name] = runner.call(wait_for_release)
+        except BaseException as exc:
+            outcomes[name] = exc
+
+    try:
+        second.call(asyncio.sleep, 0)
+        assert first.call(asyncio.sleep, 0) is None
+        assert first.loop_thread is second.loop_thread
+        waiters = [threading.Thread(target=wait, args=(n, r)) for n, r in (("1", first),)]
+        waiters[0].start()
+        assert entered.wait(5)
+        entered.clear()
+        waiters.append(threading.Thread(target=wait, args=("2", second)))
+        waiters[1].start()
+        assert entered.wait(5)
+        first.stop()
+        waiters[0].join(5)
+        assert type(outcomes["1"]) is ClientClosedError
+        assert "2" not in outcomes  # the other runner's call is still running
+        loop = second.call(_running_loop)
+        loop.call_soon_threadsafe(release.set)
+        waiters[1].join(5)
+        assert outcomes["2"] == "released"
+    finally:
+        first.stop()
+        second.stop()
+
+
+async def _running_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.get_running_loop()

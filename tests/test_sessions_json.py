@@ -1,8 +1,8 @@
-"""Sessions as the server wrote them: the private raw-JSON path the command line exports with.
+"""Sessions as the server wrote them: the raw responses the command line exports with.
 
-The models keep returning datetimes; ``_get_session_json`` and
-``_iter_session_json`` also hand back each session's JSON text, cut from the
-response body, so nanoseconds, ``Z``, escapes and number spellings survive.
+The models keep returning datetimes; ``with_raw_response.get_session`` and
+``with_raw_response.iter_sessions`` also hand back each session's JSON text, cut
+from the response body, so nanoseconds, ``Z``, escapes and number spellings survive.
 """
 
 from __future__ import annotations
@@ -116,12 +116,15 @@ async def test_the_walk_yields_each_session_as_the_server_sent_it(local_zep: Loc
     async with AsyncZep(
         api_key=local_zep.api_key, base_url=local_zep.base_url, retry_policy=NO_WAIT
     ) as zep:
-        pairs = [pair async for pair in zep.memory._iter_session_json(page_size=3, prefetch=2)]
+        pairs = [
+            (i.parsed, i.text)
+            async for i in zep.memory.with_raw_response.iter_sessions(page_size=3, prefetch=2)
+        ]
         expected = [s async for s in zep.memory.iter_sessions(page_size=3)]
         pages = []
         for number in range(1, 5):
             query = {"page_number": str(number), "page_size": "3"}
-            _, body, _, _, _ = await zep._transport.request("GET", "/sessions-ordered", query=query)
+            body = (await zep._transport.send("GET", "/sessions-ordered", query=query)).body
             pages.append(body.decode())
     assert [session for session, _ in pairs] == expected
     for session, text in pairs:
@@ -147,8 +150,11 @@ async def test_the_walk_keeps_a_hand_written_page_exactly() -> None:
         CaptureServer(body.encode()) as server,
         AsyncZep(api_key="k", base_url=server.base_url) as zep,
     ):
-        pairs = [pair async for pair in zep.memory._iter_session_json(page_size=5)]
-        _, text = await zep.memory._get_session_json("x")
+        pairs = [
+            (i.parsed, i.text)
+            async for i in zep.memory.with_raw_response.iter_sessions(page_size=5)
+        ]
+        text = (await zep.memory.with_raw_response.get_session("x")).json_line
     ((model, line),) = pairs
     assert line == (
         f'{{"session_id":"s\\u003c1\\u003e","created_at":"{NANOS}",'
@@ -165,11 +171,12 @@ async def test_the_walk_keeps_a_hand_written_page_exactly() -> None:
 
 
 async def test_get_session_json_is_the_body(local_zep: LocalZep) -> None:
-    """_get_session_json returns the Session and the body's text, byte for byte."""
+    """with_raw_response.get_session has the Session and the body's text, byte for byte."""
     local_zep.add_session("team/a b", created_at=NANOS, ended_at=ZULU)
     async with AsyncZep(api_key=local_zep.api_key, base_url=local_zep.base_url) as zep:
-        session, text = await zep.memory._get_session_json("team/a b")
-        _, body, _, _, _ = await zep._transport.request("GET", "/sessions/team%2Fa%20b")
+        raw = await zep.memory.with_raw_response.get_session("team/a b")
+        session, text = raw.parsed, raw.json_line
+        body = (await zep._transport.send("GET", "/sessions/team%2Fa%20b")).body
     assert isinstance(session, Session)
     assert session.session_id == "team/a b"
     assert text == body.decode()
@@ -184,7 +191,7 @@ async def test_a_body_that_is_not_the_api_s_is_an_error(body: bytes) -> None:
         AsyncZep(api_key="k", base_url=server.base_url) as zep,
     ):
         with pytest.raises(APIResponseValidationError) as info:
-            async for _ in zep.memory._iter_session_json():
+            async for _ in zep.memory.with_raw_response.iter_sessions():
                 pass
     assert info.value.status_code == 200
     assert info.value.url is not None
@@ -195,9 +202,9 @@ def test_bad_walk_arguments_raise_at_the_call() -> None:
     """The raw walk checks its arguments when called, like iter_sessions."""
     zep = AsyncZep(api_key="k", base_url="http://127.0.0.1:9/api/v2")
     with pytest.raises(ValueError, match="page_size"):
-        zep.memory._iter_session_json(page_size=0)
+        zep.memory.with_raw_response.iter_sessions(page_size=0)
     with pytest.raises(ValueError, match="order_by"):
-        zep.memory._iter_session_json(order_by="name")  # type: ignore[arg-type]
+        zep.memory.with_raw_response.iter_sessions(order_by="name")  # type: ignore[arg-type]
 
 
 async def test_cancelling_the_walk_cancels_what_is_in_flight(local_zep: LocalZep) -> None:
@@ -207,8 +214,8 @@ async def test_cancelling_the_walk_cancels_what_is_in_flight(local_zep: LocalZep
     local_zep.fail("list_sessions", 200, json=first)
     local_zep.stall("list_sessions", times=4)  # the prefetched pages never come
     async with AsyncZep(api_key=local_zep.api_key, base_url=local_zep.base_url) as zep:
-        walk = zep.memory._iter_session_json(page_size=3, prefetch=4)
-        texts = [text for _, text in [await anext(walk) for _ in range(3)]]
+        walk = zep.memory.with_raw_response.iter_sessions(page_size=3, prefetch=4)
+        texts = [item.text for item in [await anext(walk) for _ in range(3)]]
         waiting = asyncio.ensure_future(anext(walk))
         async with asyncio.timeout(5):
             await local_zep.wait_for_requests_async(5, route="list_sessions")

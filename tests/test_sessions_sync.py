@@ -91,9 +91,9 @@ def test_bad_arguments_raise_before_sending(
 
 
 def test_the_write_rule_holds_through_the_sync_client(local_zep_thread: LocalZep) -> None:
-    """Applied then 500: sent once and 'may have been applied'; retry_writes resends."""
+    """Recovery off, applied then 500: sent once, 'may have been applied'; retry_writes resends."""
     local_zep_thread.fail_after_applying("add_session")
-    with local_sync_client(local_zep_thread) as zep:
+    with local_sync_client(local_zep_thread, recover_writes=False) as zep:
         with pytest.raises(InternalServerError) as info:
             zep.memory.add_session(session_id="once")
         assert info.value.may_have_been_applied is True

@@ -5,6 +5,9 @@ a connection dropped after the write was applied, and "applied, then 500" each
 reach the server exactly once and raise with ``may_have_been_applied``; a refused
 connection and a 429 are retried; ``retry_writes`` opts in to resends. delete is
 retried like a read, and a 404 after an ambiguous attempt says it may have deleted.
+
+These tests pin the plain write rule, so their clients turn recovery off
+(``recover_writes=False``); tests/test_recovery*.py cover the default.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def _seed(server: LocalZep) -> None:
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     """A client with 3 retries that never waits, and the seeded data."""
     _seed(local_zep)
-    async with local_client(local_zep, max_retries=3) as client:
+    async with local_client(local_zep, max_retries=3, recover_writes=False) as client:
         yield client
 
 
@@ -148,7 +151,7 @@ async def test_retry_writes_per_call_resends(
 async def test_retry_writes_on_the_client_resends(local_zep: LocalZep) -> None:
     """AsyncZep(retry_writes=True) resends after a 500 that applied nothing."""
     _seed(local_zep)
-    async with local_client(local_zep, retry_writes=True) as zep:
+    async with local_client(local_zep, retry_writes=True, recover_writes=False) as zep:
         local_zep.fail("add_session", 500)
         session = await zep.memory.add_session(session_id="new", user_id="u-1")
     assert session.session_id == "new"

@@ -49,10 +49,10 @@ def test_errors_cross_back_unchanged(server: LocalZep, zep: Zep) -> None:
 
 
 def test_a_write_is_sent_once_from_the_sync_client(server: LocalZep, zep: Zep) -> None:
-    """The write rule holds through the sync door: one request after a 500."""
+    """The plain write rule (recovery off) holds through the sync door: one request after a 500."""
     server.fail_after_applying("add_user", 500)
     with pytest.raises(InternalServerError) as info:
-        zep.user.add(user_id="jane")
+        zep.user.add(user_id="jane", request_options={"recover_writes": False})
     assert info.value.may_have_been_applied is True
     assert server.count("add_user") == 1
 

@@ -1,4 +1,8 @@
-"""The write rule for user.add and user.update, and the walk of iter_users, over loopback."""
+"""The write rule for user.add and user.update, and the walk of iter_users, over loopback.
+
+These tests pin the plain write rule, so their clients turn recovery off
+(``recover_writes=False``); tests/test_recovery*.py cover the default.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ WRITES: dict[str, tuple[str, Write]] = {
 @pytest_asyncio.fixture
 async def zep(local_zep: LocalZep) -> AsyncIterator[AsyncZep]:
     local_zep.add_user("old")
-    async with local_client(local_zep, max_retries=3) as client:
+    async with local_client(local_zep, max_retries=3, recover_writes=False) as client:
         yield client
 
 
@@ -200,7 +204,8 @@ async def test_the_raw_walk_keeps_each_user_as_sent(local_zep: LocalZep, client:
     """The export's walk yields the JSON objects of the server, unknown keys and all."""
     local_zep.add_user("a", extra_field={"kept": True}, created_at="2024-01-02T03:04:05.123456789Z")
     local_zep.add_user("b")
-    raw = [json.loads(text) async for _, text in client.user._iter_user_json(page_size=1)]
+    walk = client.user.with_raw_response.iter_users(page_size=1)
+    raw = [json.loads(item.text) async for item in walk]
     assert [u["user_id"] for u in raw] == ["b", "a"]
     assert raw[1]["extra_field"] == {"kept": True}
     assert raw[1]["created_at"] == "2024-01-02T03:04:05.123456789Z"

@@ -187,7 +187,7 @@ async def test_a_2xx_write_with_a_bad_body_was_applied(local_zep: LocalZep, zep:
     """A 2xx means the write happened: a body that cannot be decoded says so."""
     local_zep.fail(ROUTE, 201, body=b"not json", content_type="application/json")
     with pytest.raises(APIResponseValidationError) as info:
-        await zep._transport.call("POST", PATH, Session, body=b"{}")
+        await zep.memory._call("POST", PATH, Session, body=b"{}")
     assert info.value.may_have_been_applied is True
     assert local_zep.count(ROUTE) == 1
 
@@ -235,14 +235,14 @@ async def test_get_keeps_retrying_and_never_claims_anything_applied(
 
 
 async def test_the_body_goes_out_as_json_and_the_answer_is_decoded() -> None:
-    """call() sends the encoded bytes with one Content-Type and decodes the 2xx body."""
+    """A call sends the encoded bytes with one Content-Type and decodes the 2xx body."""
     async with (
         CaptureServer(b'{"session_id": "chat-42"}', status=201) as server,
         AsyncZep(api_key="k-1", base_url=server.base_url) as zep,
     ):
         body = '{"session_id":"chat-42","metadata":{"é":1}}'.encode()
-        session = await zep._transport.call("POST", "/sessions", Session, body=body)
-        await zep._transport.call("GET", "/sessions/chat-42", Session)
+        session = await zep.memory._call("POST", "/sessions", Session, body=body)
+        await zep.memory._call("GET", "/sessions/chat-42", Session)
     assert session.session_id == "chat-42"
     post, get = server.requests
     assert (post.method, post.path, post.body) == ("POST", "/api/v2/sessions", body)

@@ -60,8 +60,8 @@ async def send(
 ) -> tuple[int, bytes]:
     """Send one request through ``zep``'s transport; return (status, body) of a 2xx."""
     options = check_request_options(request_options) if request_options else None
-    status, data, _, _, _ = await zep._transport.request(method, path, body=body, options=options)
-    return status, data
+    reply = await zep._transport.send(method, path, body=body, options=options)
+    return reply.status, reply.body
 
 
 def closed_port() -> int:

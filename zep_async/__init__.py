@@ -5,15 +5,20 @@
 
 from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
-from ._convert import from_dict, to_dict
-from ._hooks import AttemptEvent, CallEndEvent, CallStartEvent, Hooks, RetryEvent
-from ._memory import AsyncMemory, OrderBy
+from ._codec import from_dict, to_dict
+from ._hooks import (
+    AttemptEvent,
+    CallEndEvent,
+    CallStartEvent,
+    Hooks,
+    RecoveryEvent,
+    RetryEvent,
+)
 from ._options import RequestOptions
 from ._pydantic import to_json
-from ._raw import RawResponse
+from ._raw import RawItem, RawResponse
 from ._retry import RetryPolicy
 from ._sync import SyncMemory, SyncUsers, Zep
-from ._users import AsyncUsers
 from ._version import __version__
 from .errors import (
     AlreadyExistsError,
@@ -68,6 +73,7 @@ from .models import (
     UserListResponse,
     UserNodeResponse,
 )
+from .resources import AsyncMemory, AsyncUsers, OrderBy
 
 # Pydantic and FastAPI learn the models' schema from a hook set on each class; nothing of
 # pydantic is imported until pydantic asks for it.
@@ -115,7 +121,9 @@ __all__ = [
     "PermissionDeniedError",
     "Question",
     "RateLimitError",
+    "RawItem",
     "RawResponse",
+    "RecoveryEvent",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",

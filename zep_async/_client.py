@@ -13,10 +13,9 @@ from urllib.parse import quote, urlsplit
 
 from . import _validate
 from ._hooks import Hooks
-from ._memory import AsyncMemory
 from ._pydantic import register_fastapi_encoders
 from ._retry import RetryPolicy
-from ._users import AsyncUsers
+from .resources import AsyncMemory, AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -184,6 +183,12 @@ class AsyncZep:
             write is then resent only when the server provably did not act on it
             (the connection could not be opened, or a 429). A call's
             ``request_options={"retry_writes": ...}`` wins over this.
+        recover_writes: Resend, after a failure that may have applied it, a write whose
+            outcome the SDK confirms itself: ``memory.add_session`` and ``user.add``
+            (their own ids), ``memory.add`` (message uuids it sets) and the metadata
+            merges; each is applied once (docs/retries.md#recovered-writes). On by
+            default; ``False`` keeps the plain write rule. A call's
+            ``request_options={"recover_writes": ...}`` wins over this.
         connect_timeout: Seconds each attempt may spend getting a connection (a free
             slot of the pool, DNS, TCP and TLS set-up), within ``timeout``; not set, only
             ``timeout`` bounds it. A dead host then fails fast while a slow answer may
@@ -227,6 +232,7 @@ class AsyncZep:
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
         retry_writes: bool = False,
+        recover_writes: bool = True,
         connect_timeout: float | None = None,
         http_session: ClientSession | None = None,
         trace_configs: Sequence[TraceConfig] | None = None,
@@ -288,6 +294,7 @@ class AsyncZep:
                 ssl=ssl,
                 trust_env=_validate.check_bool("trust_env", trust_env),
                 retry_writes=_validate.check_bool("retry_writes", retry_writes),
+                recover_writes=_validate.check_bool("recover_writes", recover_writes),
                 connect_timeout=connect_timeout,
                 hooks=hooks,
                 trace_configs=traces,

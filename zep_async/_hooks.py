@@ -25,6 +25,7 @@ __all__ = [
     "CallEndEvent",
     "CallStartEvent",
     "Hooks",
+    "RecoveryEvent",
     "RetryEvent",
     "emit",
     "next_call_id",
@@ -103,6 +104,29 @@ class CallEndEvent:
 
 
 @frozen(kw_only=True)
+class RecoveryEvent:
+    """A write succeeded after a resend that followed a failure that may have applied it.
+
+    Emitted after the write's own events (and those of any read-back request).
+
+    Attributes:
+        method: The write's HTTP method.
+        url: The write's URL.
+        attempts: Attempts the write made, the resend included.
+        read_back: ``True`` when the resend met the write's own earlier attempt
+            ("already exists") and the result was read back with GET requests.
+        confirmed: ``False`` only when the server was seen to drop the message uuids
+            the SDK set, so the resend may have stored the messages twice.
+    """
+
+    method: str
+    url: str
+    attempts: int
+    read_back: bool
+    confirmed: bool = True
+
+
+@frozen(kw_only=True)
 class Hooks:
     """Callbacks the transport calls around each call; any may be left out.
 
@@ -111,6 +135,8 @@ class Hooks:
         on_attempt: Called with an ``AttemptEvent`` before each attempt is sent.
         on_retry: Called with a ``RetryEvent`` when a failed attempt will be retried.
         on_call_end: Called with a ``CallEndEvent`` when the call returns or raises.
+        on_recovery: Called with a ``RecoveryEvent`` when a write succeeded only
+            thanks to a resend after an ambiguous failure (docs/retries.md).
 
     Example:
         >>> hooks = Hooks(on_retry=lambda event: print(event.reason, event.delay))
@@ -121,9 +147,10 @@ class Hooks:
     on_attempt: Callable[[AttemptEvent], object] | None = None
     on_retry: Callable[[RetryEvent], object] | None = None
     on_call_end: Callable[[CallEndEvent], object] | None = None
+    on_recovery: Callable[[RecoveryEvent], object] | None = None
 
     def __attrs_post_init__(self) -> None:
-        for name in ("on_call_start", "on_attempt", "on_retry", "on_call_end"):
+        for name in ("on_call_start", "on_attempt", "on_retry", "on_call_end", "on_recovery"):
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise TypeError(

@@ -27,6 +27,10 @@ class RequestOptions(TypedDict, total=False):
             may have applied it (a 5xx, a timeout, a lost connection), accepting
             duplicates; ``False`` to forbid it even if the client allows it. Without
             it the client's ``retry_writes`` holds. Reads are unaffected.
+        recover_writes: ``False`` to send a write the SDK confirms itself (one with a
+            natural key or client-set uuids, read back after "already exists") again
+            only when it provably was not sent, as any other write; ``True`` (the
+            client's default) to resend it after an ambiguous failure too.
     """
 
     timeout_in_seconds: float
@@ -36,6 +40,7 @@ class RequestOptions(TypedDict, total=False):
     additional_headers: Mapping[str, str]
     additional_query_parameters: Mapping[str, str | int | float | bool]
     retry_writes: bool
+    recover_writes: bool
 
 
 _KNOWN = frozenset(RequestOptions.__annotations__)
@@ -51,6 +56,7 @@ class CheckedOptions(TypedDict, total=False):
     additional_headers: dict[str, str]
     additional_query_parameters: dict[str, str]
     retry_writes: bool
+    recover_writes: bool
 
 
 def check_request_options(options: object) -> CheckedOptions:
@@ -97,5 +103,9 @@ def check_request_options(options: object) -> CheckedOptions:
     if "retry_writes" in options:
         checked["retry_writes"] = _validate.check_bool(
             "request_options['retry_writes']", options["retry_writes"]
+        )
+    if "recover_writes" in options:
+        checked["recover_writes"] = _validate.check_bool(
+            "request_options['recover_writes']", options["recover_writes"]
         )
     return checked

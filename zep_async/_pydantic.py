@@ -11,13 +11,22 @@ The schema it returns:
 
 - validates the way ``zep_async.from_dict`` does (an instance passes through
   unchanged, a ``dict`` or JSON object is read by the same rules, a bad value is a
-  pydantic ``ValidationError`` listing the problems);
+  pydantic ``ValidationError`` listing the problems), and also checks what the schema
+  lists as an enumeration (``role_type``): input a caller writes must be one of the
+  listed values, where ``from_dict`` keeps a server's newer value;
 - serializes to the API's JSON, as ``zep_async.to_dict`` does, timestamps as the
   RFC 3339 strings ``datetime.isoformat`` writes; in pydantic's python mode
   (``model_dump()``) a model becomes a ``dict`` whose timestamps stay ``datetime``;
 - describes each field (name, type, nullable, default ``null``, ``date-time``
   format, nested models as ``$ref``) for JSON schema and OpenAPI, with the field
-  descriptions taken from the class docstring's ``Attributes:`` section.
+  descriptions taken from the class docstring's ``Attributes:`` section as plain
+  text (reST markup such as double backquotes or ``:class:`` roles taken off).
+
+FastAPI reads a parameter annotated with a bare model (``body: Session``) as a
+query parameter: it takes a parameter for the body only when its type is a
+pydantic ``BaseModel``, a dataclass, a mapping or a sequence, which these classes
+are not and do not pretend to be. ``Annotated[Session, Body()]`` and
+``list[Message]`` are request bodies; docs/fastapi.md has the forms.
 
 FastAPI encodes a value returned by an endpoint that declares no response model
 with ``fastapi.encoders.jsonable_encoder``, which knows nothing of pydantic
@@ -30,12 +39,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 import threading
 import types
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
@@ -144,11 +154,11 @@ def _core_schema(cls: type[Any], source: Any, handler: GetCoreSchemaHandler) -> 
             schema = core_schema.with_default_schema(schema, default=field.default)
         updates: dict[str, Any] = {"title": _title(json_name(field.name))}
         if field.name in described:
-            updates["description"] = described[field.name]
+            updates["description"] = plain_text(described[field.name])
         fields[json_name(field.name)] = core_schema.typed_dict_field(
             schema, required=required, metadata={"pydantic_js_updates": updates}
         )
-    summary = inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].strip()
+    summary = plain_text(inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].strip())
     shape = core_schema.typed_dict_schema(
         fields,
         total=False,
@@ -158,7 +168,11 @@ def _core_schema(cls: type[Any], source: Any, handler: GetCoreSchemaHandler) -> 
     def validate(value: Any) -> Any:
         if isinstance(value, cls):
             return value
-        return from_dict(cls, value)  # its ValueError becomes pydantic's ValidationError
+        model = from_dict(cls, value)  # its ValueError becomes pydantic's ValidationError
+        problems = _enumeration_problems(model, "$")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return model
 
     validate.__name__ = validate.__qualname__ = cls.__name__  # pydantic's error title names it
 
@@ -227,3 +241,56 @@ def _attribute_docs(docstring: str) -> dict[str, str]:
         elif current is not None:
             found[current] = f"{found[current]} {text}".strip()
     return found
+
+
+#: Double backquotes, and reST roles such as :class:`Session` or :meth:`~x.y`.
+_MARKUP = re.compile(r"(?::[a-z]+:)?`{1,2}~?([^`]+?)`{1,2}")
+
+
+def plain_text(text: str) -> str:
+    """A docstring fragment without reST markup, for a schema's ``description``."""
+    return _MARKUP.sub(r"\1", text)
+
+
+def _enumeration_problems(model: Any, where: str) -> list[str]:
+    """Where a value of ``model`` (nested models included) is outside its ``Literal``."""
+    problems: list[str] = []
+    for key, name, hint in _typed_fields(type(model)):
+        _check_value(hint, getattr(model, name), f"{where}.{key}", problems)
+    return problems
+
+
+#: Each model class's fields with their types, worked out once (a race only repeats work).
+_typed: dict[type[Any], tuple[tuple[str, str, Any], ...]] = {}
+
+
+def _typed_fields(cls: type[Any]) -> tuple[tuple[str, str, Any], ...]:
+    """(JSON key, attribute, type) of each field of model class ``cls``."""
+    found = _typed.get(cls)
+    if found is None:
+        hints = get_type_hints(cls)
+        found = tuple((json_name(f.name), f.name, hints[f.name]) for f in attrs.fields(cls))
+        _typed[cls] = found
+    return found
+
+
+def _check_value(hint: Any, value: Any, where: str, problems: list[str]) -> None:
+    if value is None:
+        return
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        for arg in args:
+            if arg is not type(None):
+                _check_value(arg, value, where, problems)
+    elif origin is Literal:
+        if not any(value == allowed and type(value) is type(allowed) for allowed in args):
+            listed = ", ".join(repr(allowed) for allowed in args)
+            problems.append(f"{value!r} is not one of {listed} @ {where}")
+    elif origin is list and isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(args[0], item, f"{where}[{index}]", problems)
+    elif origin is dict and isinstance(value, dict) and len(args) == 2:
+        for key, item in value.items():
+            _check_value(args[1], item, f"{where}.{key}", problems)
+    elif isinstance(hint, type) and attrs.has(hint) and isinstance(value, hint):
+        problems.extend(_enumeration_problems(value, where))

@@ -16,7 +16,8 @@ class Resend(enum.Enum):
     ``IF_UNSENT``: only when the server provably did not act (refused connection,
     connect timeout, 429), unless ``retry_writes`` allows every retry.
     ``RECOVERABLE``: a write whose resource confirms the outcome itself (a natural key or
-    client-set uuids), so it is resent after an ambiguous failure too.
+    client-set uuids), so it is resent after an ambiguous failure too; ``IF_UNSENT`` when
+    ``recover_writes`` is off (per call, else the client's). See ``_retry.resend_rule``.
     """
 
     ANY = "any"

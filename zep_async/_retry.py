@@ -13,9 +13,11 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from attrs import Attribute, field, frozen
 
+from ._reply import Resend
 from ._validate import check_seconds
 
 __all__ = [
@@ -24,7 +26,11 @@ __all__ = [
     "REFUSED_STATUSES",
     "RETRYABLE_STATUSES",
     "RetryPolicy",
+    "Verdict",
     "backoff_delay",
+    "decide",
+    "may_resend",
+    "resend_rule",
     "next_delay",
     "parse_retry_after",
 ]
@@ -172,3 +178,95 @@ def next_delay(
     if remaining is not None and (delay >= remaining or delay + attempt_time > remaining):
         return None
     return delay
+
+
+def resend_rule(
+    method: str, resend: Resend | None, *, retry_writes: bool, recover_writes: bool
+) -> Resend:
+    """The rule a call runs under: ``ANY``, ``IF_UNSENT`` or ``RECOVERABLE``.
+
+    ``None`` picks by method (idempotent ones: ``ANY``); ``RECOVERABLE`` with recovery
+    turned off is ``IF_UNSENT``; ``retry_writes`` turns ``IF_UNSENT`` into ``ANY``.
+    """
+    if resend is None:
+        resend = Resend.ANY if method in IDEMPOTENT_METHODS else Resend.IF_UNSENT
+    elif resend is Resend.RECOVERABLE and not recover_writes:
+        resend = Resend.IF_UNSENT
+    if resend is Resend.IF_UNSENT and retry_writes:
+        return Resend.ANY
+    return resend
+
+
+def may_resend(rule: Resend, status: int | None, unsent: bool) -> bool:
+    """Whether a failed attempt may be sent again under ``rule``.
+
+    ``status``: the answer's status, ``None`` when there was none (a timeout, a lost
+    connection); ``unsent``: the server provably did not act (refused connection,
+    connect timeout, 429).
+    """
+    if status is not None and status not in RETRYABLE_STATUSES:
+        return False
+    return unsent or rule is not Resend.IF_UNSENT
+
+
+def still_unapplied(applied: bool, status: int | None, unsent: bool) -> bool:
+    """Whether no attempt so far may have applied a write, after one more failed attempt.
+
+    Only an unsent attempt or a 3xx/4xx answer (the server refused without acting)
+    leaves it unapplied.
+    """
+    return not applied and (unsent or (status is not None and status < 500))
+
+
+class Verdict(NamedTuple):
+    """What to do after a failed attempt: wait ``delay`` seconds and retry, or raise.
+
+    ``budget_stop``: the overall budget, not ``max_retries`` or the rule, ended the call.
+    """
+
+    delay: float | None
+    budget_stop: bool = False
+
+
+_RAISE = Verdict(None)
+
+
+def decide(
+    policy: RetryPolicy,
+    *,
+    rule: Resend,
+    status: int | None,
+    unsent: bool,
+    attempt: int,
+    max_retries: int,
+    retry_after: float | None,
+    remaining: float | None,
+    attempt_time: float,
+) -> Verdict:
+    """Decide, after failed attempt number ``attempt``, whether and when to try again.
+
+    Args:
+        policy: The waiting rules.
+        rule: The call's resend rule (see ``resend_rule``).
+        status: The answer's status, or ``None`` when there was no answer.
+        unsent: The server provably did not act on the attempt.
+        attempt: The failed attempt's number (1 for the first).
+        max_retries: How many retries are allowed in all.
+        retry_after: The server's hint in seconds, if any.
+        remaining: Seconds left in the overall budget, or ``None`` for no budget.
+        attempt_time: Seconds the next attempt may take (the per-attempt timeout).
+    """
+    if not may_resend(rule, status, unsent):
+        return _RAISE
+    delay = next_delay(
+        policy,
+        retries_done=attempt - 1,
+        max_retries=max_retries,
+        retry_after=retry_after,
+        remaining=remaining,
+        attempt_time=attempt_time,
+    )
+    if delay is not None:
+        return Verdict(delay)
+    hint_refused = retry_after is not None and retry_after > policy.max_retry_after
+    return Verdict(None, remaining is not None and attempt <= max_retries and not hint_refused)

@@ -1,17 +1,24 @@
-"""One event loop in one daemon thread, driven from any other thread.
+"""One event loop in one daemon thread per process, shared by every ``Runner``.
+
+A ``Runner`` (one per sync ``Zep``) takes a lease on the process's loop thread at
+its first call and gives it back in ``stop``; the thread starts with the first
+lease and ends (joined) when the last one is given back, so a process with 300
+clients has one loop thread, not 300. In a forked child the parent's thread does
+not exist: every runner forgets it, and the next call starts the child's own.
 
 ``call`` runs a coroutine function on the loop and blocks the calling thread
 until it is done; ``iterate`` does the same for each step of an async iterator.
 Exceptions cross back unchanged. Any exception raised in the waiting thread
 while it waits (Ctrl-C, ``SystemExit`` from a signal handler, an alarm
-handler's error) cancels the task on the loop, waits a bounded time for it to
-end, and then propagates unchanged. A call from the loop's own thread would
-wait on itself forever, so it raises instead.
+handler's error) cancels that call's task on the loop, waits a bounded time for
+it to end, and then propagates unchanged. A call from a loop thread would wait
+on itself forever, so it raises instead.
 
-Stopping is deterministic: once ``stop`` begins no new call starts (it raises
-the ``closed_error`` given at construction; ``Zep`` passes ``ClientClosedError``),
-a ``final`` coroutine (the client's ``aclose``) runs on the loop, and calls still
-running then end with ``closed_error`` too, never a bare ``CancelledError``.
+Stopping a runner is deterministic and touches only its own calls: once ``stop``
+begins no new call of it starts (it raises the ``closed_error`` given at
+construction; ``Zep`` passes ``ClientClosedError``), a ``final`` coroutine (the
+client's ``aclose``) runs on the loop, and its calls still running then end with
+``closed_error`` too, never a bare ``CancelledError``. Other runners' calls go on.
 Standard library only: a leaf module.
 """
 
@@ -21,24 +28,37 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import os
 import sys
 import threading
+import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["Runner"]
+from ._loop_thread import (
+    CLOSED_WHILE_RUNNING,
+    SHUTDOWN_WAIT,
+    LoopThread,
+    acquire,
+    exiting,
+    forked_away,
+    loop_users,
+    on_a_loop_thread,
+    release,
+)
+
+__all__ = ["Runner", "loop_users"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-#: How long stop() and an interrupted wait give the loop to wind down before giving up.
-_SHUTDOWN_WAIT = 5.0
+_SHUTDOWN_WAIT = SHUTDOWN_WAIT
+_runners: weakref.WeakSet[Runner] = weakref.WeakSet()
 _CLOSED = "this client is closed; create a new one to make more calls"
-_CLOSED_WHILE_RUNNING = "the client was closed while this call ran"
 
 
 class Runner:
-    """An event loop in a daemon thread, started on first use."""
+    """A client's door onto the process's shared event loop thread, taken on first use."""
 
     def __init__(
         self,
@@ -49,15 +69,16 @@ class Runner:
         self._name = name
         self._closed_error = closed_error
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._shared: LoopThread | None = None  # the lease, from the first call to stop
         self._thread: threading.Thread | None = None
         self._stopped = False
-        # Calls handed to the loop and not finished: failed if the loop ends under them.
-        self._waiting: set[concurrent.futures.Future[Any]] = set()
+        self._ended = threading.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()  # this runner's calls (loop thread only)
+        _runners.add(self)
 
     @property
     def loop_thread(self) -> threading.Thread | None:
-        """The thread running the loop, once started."""
+        """The (shared) thread running this runner's calls, once started."""
         return self._thread
 
     @property
@@ -65,44 +86,22 @@ class Runner:
         """Whether ``stop`` has begun."""
         return self._stopped
 
-    def _enter(self, done: concurrent.futures.Future[Any]) -> asyncio.AbstractEventLoop:
-        """The loop (started if need be), with ``done`` registered; refused once stopped."""
+    @property
+    def holds_loop(self) -> bool:
+        """Whether this runner holds a lease on the shared loop thread."""
+        return self._shared is not None
+
+    def _enter(self, done: concurrent.futures.Future[Any]) -> LoopThread:
+        """The loop (leased if need be), with ``done`` registered; refused once stopped."""
         with self._lock:
             if self._stopped:
                 raise self._closed_error(_CLOSED)
-            loop = self._loop
-            if loop is None:
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
-                thread = threading.Thread(
-                    target=self._run, args=(loop, ready), name=self._name, daemon=True
-                )
-                thread.start()
-                ready.wait()
-                self._thread = thread
-                self._loop = loop
-            self._waiting.add(done)
-            return loop
-
-    def _run(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
-        asyncio.set_event_loop(loop)
-        loop.call_soon(ready.set)
-        try:
-            loop.run_forever()
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-            with self._lock:
-                waiting, self._waiting = self._waiting, set()
-            for done in waiting:  # handed over after the loop stopped: never started
-                _fail(done, self._closed_error(_CLOSED_WHILE_RUNNING))
+            shared = self._shared
+            if shared is None:
+                shared = self._shared = acquire(self._name)
+                self._thread = shared.thread
+            shared.waiting[done] = self._closed_error
+            return shared
 
     def call(self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on the loop and return its result.
@@ -113,7 +112,7 @@ class Runner:
         Raises:
             RuntimeError: Called after ``stop``, or stopped while it ran (the
                 ``closed_error`` given at construction).
-            RuntimeError: Called from the loop's own thread.
+            RuntimeError: Called from a loop thread.
             BaseException: Whatever interrupted the wait (KeyboardInterrupt,
                 SystemExit, ...), after the task on the loop was cancelled.
         """
@@ -130,21 +129,25 @@ class Runner:
         kwargs: dict[str, Any],
         timeout: float | None,
     ) -> T:
-        if self._thread is not None and threading.current_thread() is self._thread:
+        if on_a_loop_thread():
             raise RuntimeError(
-                "a sync Zep method was called from inside its own event loop thread, which "
-                "would deadlock; use AsyncZep and await the call there instead"
+                "a sync Zep method was called from inside the event loop thread of the sync "
+                "clients, which would deadlock; use AsyncZep and await the call there instead"
             )
         done: concurrent.futures.Future[T] = concurrent.futures.Future()
-        loop = self._enter(done)
+        shared = self._enter(done)
+        loop = shared.loop
         context = contextvars.copy_context()
         tasks: list[asyncio.Task[T]] = []
 
         def start() -> None:
-            if not done.set_running_or_notify_cancel():
+            try:
+                if not done.set_running_or_notify_cancel():
+                    return
+            except RuntimeError:  # already failed by a stop
                 return
             if self._stopped:  # close began after the call was handed over
-                done.set_exception(self._closed_error(_CLOSED))
+                _settle(done, self._closed_error(_CLOSED))
                 return
             try:
                 awaitable = fn(*args, **kwargs)
@@ -153,23 +156,29 @@ class Runner:
                 )
                 task = loop.create_task(coroutine, context=context)
             except BaseException as exc:
-                done.set_exception(exc)
+                _settle(done, exc)
                 return
             tasks.append(task)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
             task.add_done_callback(lambda finished: self._copy_outcome(finished, done))
 
         try:
             try:
                 loop.call_soon_threadsafe(start)
-            except RuntimeError:  # the loop closed in between: stop() won the race
+            except RuntimeError:  # the loop closed in between
                 raise self._closed_error(_CLOSED) from None
             return done.result(timeout)
-        except BaseException:
+        except BaseException as exc:
             if not done.done():
                 self._cancel(loop, done, tasks)
+            if isinstance(exc, Exception) and exiting() and threading.current_thread().daemon:
+                # Interpreter exit closed the client under this call. Python ends daemon
+                # threads with the process: waking this one would only print a traceback.
+                threading.Event().wait()
             raise
         finally:
-            self._waiting.discard(done)
+            shared.waiting.pop(done, None)
 
     def _cancel(
         self,
@@ -206,12 +215,14 @@ class Runner:
             self._close_iterator(iterator, propagating=sys.exc_info()[1] is not None)
 
     def _close_iterator(self, iterator: AsyncGenerator[Any, None], *, propagating: bool) -> None:
-        loop = self._loop
-        if self._stopped or loop is None:
-            return  # the loop's own shutdown closes its async generators
-        if threading.current_thread() is self._thread:
+        shared = self._shared
+        if self._stopped or shared is None:
+            # Its client's pool is closed; the loop closes it when collected or at its end.
+            return
+        if threading.current_thread() is shared.thread:
             # Collected on the loop itself (say, by GC): it cannot wait here.
-            loop.create_task(_quietly(iterator.aclose()))
+            with contextlib.suppress(RuntimeError):  # that loop is already closed
+                shared.loop.create_task(_quietly(iterator.aclose()))
             return
         try:
             self.call(iterator.aclose)
@@ -220,54 +231,91 @@ class Runner:
                 raise  # the exception that ends the walk wins over this one
 
     def stop(self, final: Callable[[], Awaitable[None]] | None = None) -> None:
-        """Refuse new calls, run ``final()`` on the loop, stop it and join its thread.
+        """Refuse new calls, run ``final()`` on the loop, end this runner's calls, give the
+        loop back (the last runner to do so ends its thread).
 
-        Idempotent; later calls raise ``closed_error``. From the loop's own
-        thread it cannot wait: ``final`` runs as a task and the loop stops after it.
+        Idempotent; later calls raise ``closed_error``. A second ``stop`` waits (bounded)
+        for the first. From a loop thread it cannot wait: the same happens in a task.
         """
         with self._lock:
             first = not self._stopped
             self._stopped = True
-            loop, thread = self._loop, self._thread
-        if loop is None or thread is None or loop.is_closed():
+            shared = self._shared
+        if shared is None:
+            self._ended.set()
             return
-        if thread is threading.current_thread():
-            if not first:
-                return  # the first stop is already closing; stopping now would cut it short
-            if final is not None:
-                task = loop.create_task(_quietly(final()))
-                task.add_done_callback(lambda _: loop.stop())
-            else:
-                loop.stop()
+        on_loop = threading.current_thread() is shared.thread
+        if not first:
+            if not on_loop:
+                self._ended.wait(2 * _SHUTDOWN_WAIT)
             return
-        with contextlib.suppress(RuntimeError):  # the loop closed in between
-            if first and final is not None:
-                future = asyncio.run_coroutine_threadsafe(_quietly(final()), loop)
-                try:
-                    concurrent.futures.wait([future], timeout=_SHUTDOWN_WAIT)
-                finally:
-                    future.cancel()
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(_SHUTDOWN_WAIT)
+        if on_loop:
+            try:
+                task = shared.loop.create_task(self._wind_down(final))
+            except RuntimeError:  # the loop is closed: its end closed everything
+                self._give_back()
+                return
+            task.add_done_callback(lambda _: self._give_back())
+            return
+        try:
+            future = asyncio.run_coroutine_threadsafe(self._wind_down(final), shared.loop)
+        except RuntimeError:  # the loop closed in between
+            pass
+        else:
+            try:
+                concurrent.futures.wait([future], timeout=_SHUTDOWN_WAIT)
+            finally:
+                future.cancel()
+        finally:
+            self._give_back()
+
+    async def _wind_down(self, final: Callable[[], Awaitable[None]] | None) -> None:
+        if final is not None:
+            await _quietly(final())
+        current = asyncio.current_task()
+        mine = [task for task in self._tasks if task is not current and not task.done()]
+        for task in mine:
+            task.cancel()
+        if mine:
+            await asyncio.wait(mine)
+
+    def _give_back(self) -> None:
+        """Return the lease (the last one ends the loop thread); wake a second ``stop``."""
+        with self._lock:
+            shared, self._shared = self._shared, None
+        if shared is not None:
+            release(shared)
+        # Calls handed over and not started yet: a loop that runs on (for other clients)
+        # starts them, and they see the stop; one that ended fails them as it closes.
+        self._ended.set()
 
     def _copy_outcome(self, task: asyncio.Task[T], done: concurrent.futures.Future[T]) -> None:
-        if done.done():
-            return
         if task.cancelled():
-            # Only the loop's shutdown (a close) or an interrupted wait cancels a call; in
-            # the second case nobody waits any more. Never a bare CancelledError.
-            done.set_exception(self._closed_error(_CLOSED_WHILE_RUNNING))
+            # Only a stop (a close) or an interrupted wait cancels a call; in the second
+            # case nobody waits any more. Never a bare CancelledError.
+            _settle(done, self._closed_error(CLOSED_WHILE_RUNNING))
         elif (exc := task.exception()) is not None:
-            done.set_exception(exc)
+            _settle(done, exc)
         else:
-            done.set_result(task.result())
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                done.set_result(task.result())
 
     def reset_after_fork(self) -> None:
-        """Forget the parent's loop and thread in a forked child; the next call starts anew."""
+        """Forget the parent's loop in a forked child; the next call leases the child's own."""
+        forked_away.append(self._tasks)
         self._lock = threading.Lock()
-        self._loop = None
+        self._shared = None
         self._thread = None
-        self._waiting = set()
+        self._tasks = set()
+
+
+def _after_fork_in_child() -> None:
+    for runner in list(_runners):
+        runner.reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:
@@ -284,9 +332,7 @@ async def _quietly(awaitable: Awaitable[None]) -> None:
         await awaitable
 
 
-def _fail(done: concurrent.futures.Future[Any], error: BaseException) -> None:
-    if done.done():
-        return
-    with contextlib.suppress(RuntimeError, concurrent.futures.InvalidStateError):
-        if done.running() or done.set_running_or_notify_cancel():
-            done.set_exception(error)
+def _settle(done: concurrent.futures.Future[Any], error: BaseException) -> None:
+    """Fail ``done`` unless a stop in another thread already did (on the loop: never raise)."""
+    with contextlib.suppress(concurrent.futures.InvalidStateError):
+        done.set_exception(error)

@@ -1,8 +1,9 @@
 """``Zep``: the synchronous client, a thin door onto ``AsyncZep``.
 
-Every method hands the matching ``AsyncZep`` coroutine to one background event
-loop (see ``_runner``) and waits for it, so sync and async callers share one
-implementation, one connection pool and one error vocabulary.
+Every method hands the matching ``AsyncZep`` coroutine to the background event
+loop that all sync clients of the process share (see ``_runner``) and waits for it,
+so sync and async callers share one implementation and one error vocabulary; each
+client keeps its own connection pool, on that loop.
 
 Adding a method to a sync resource is one line (see ``_twins``)::
 
@@ -26,12 +27,11 @@ from typing import TYPE_CHECKING, Self
 
 from ._client import AsyncZep
 from ._hooks import Hooks
-from ._memory import AsyncMemory
 from ._retry import RetryPolicy
 from ._runner import Runner
 from ._twins import SyncResource, blocking, iterating
-from ._users import AsyncUsers
 from .errors import ClientClosedError
+from .resources import AsyncMemory, AsyncUsers
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -47,7 +47,8 @@ _inherited: list[object] = []
 
 
 def _shutdown(runner: Runner, client: AsyncZep) -> None:
-    """Close ``client`` on the runner's loop, then stop it (on close, GC and at exit).
+    """Close ``client`` on the shared loop, then give the runner's lease back (on close,
+    GC and at exit).
 
     A finalizer: it never raises or prints. From the loop's own thread it cannot
     wait, so there the close runs as the loop's last task.
@@ -79,8 +80,8 @@ class _Core:
         self._finalizer()
 
     def after_fork_in_child(self) -> None:
+        # The runner forgets the parent's loop by itself (``_runner``'s fork hook).
         _inherited.append(self.client._transport.detach())
-        self.runner.reset_after_fork()
 
 
 class SyncMemory(SyncResource):
@@ -124,7 +125,7 @@ class SyncMemory(SyncResource):
     search = blocking(AsyncMemory.search)
     search_sessions = blocking(AsyncMemory.search_sessions)
     iter_session_messages = iterating(AsyncMemory.iter_session_messages)
-    # Facts, summaries, classification, extraction (``_facts_calls``, ``_session_insights``).
+    # Facts, summaries, classification, extraction (``resources._facts``, ``._session_insights``).
     get_fact = blocking(AsyncMemory.get_fact)
     delete_fact = blocking(AsyncMemory.delete_fact)
     get_session_facts = blocking(AsyncMemory.get_session_facts)
@@ -159,16 +160,19 @@ class SyncUsers(SyncResource):
 class Zep:
     """The sync client of the Zep v2 chat-history API, with the arguments of ``AsyncZep``.
 
-    It runs ``AsyncZep`` on one event loop in a background thread, started on
-    the first call, so connections are pooled across calls. It is safe to share
-    between threads, and works where an event loop is already running (a
-    notebook, a sync callback inside async code). Use ``with Zep() as zep:`` or
-    call ``zep.close()`` (see it for what happens to calls in flight); a client
-    dropped or never closed is closed when collected or at interpreter exit.
+    It runs ``AsyncZep`` on the one event loop thread that all sync clients of the
+    process share, joined on the first call, with a connection pool of its own
+    reused across calls. It is safe to share between threads, and works where an
+    event loop is already running (a notebook, a sync callback inside async code).
+    A client costs one socket per open connection and a few KiB, so one per
+    conversation is fine. Use ``with Zep() as zep:`` or call ``zep.close()`` (see it
+    for what happens to calls in flight); a client dropped or never closed is
+    closed when collected or at interpreter exit.
 
     ``http_session`` is refused (TypeError): an aiohttp session belongs to the loop
-    it was made on, and ``Zep`` runs its calls on a loop of its own; use ``AsyncZep``
-    to share your application's pool. ``hooks`` run on that loop's thread.
+    it was made on, and ``Zep`` runs its calls on the shared loop; use ``AsyncZep``
+    to share your application's pool. ``hooks`` run on the shared loop's thread: one
+    that blocks holds up every sync client of the process while it runs.
 
     Example:
         >>> with Zep(api_key="...") as zep:  # doctest: +SKIP
@@ -194,6 +198,7 @@ class Zep:
         ssl: ssl_module.SSLContext | bool = True,
         trust_env: bool = False,
         retry_writes: bool = False,
+        recover_writes: bool = True,
         connect_timeout: float | None = None,
         http_session: ClientSession | None = None,
         trace_configs: Sequence[TraceConfig] | None = None,
@@ -217,6 +222,7 @@ class Zep:
             ssl=ssl,
             trust_env=trust_env,
             retry_writes=retry_writes,
+            recover_writes=recover_writes,
             connect_timeout=connect_timeout,
             trace_configs=trace_configs,
             hooks=hooks,
@@ -252,13 +258,14 @@ class Zep:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool and stop the background thread. Closing twice is fine.
+        """Close this client's connection pool and give back its share of the loop thread.
 
-        Deterministic, from any thread (the loop's own included): no call or retry
-        starts after close begins (it raises ``ClientClosedError``, also a
-        ``RuntimeError``); calls in flight either finish or raise
-        ``ClientClosedError``; the pool is always closed. Waits at most a few
-        seconds for the loop to wind down (not at all from the loop's own thread).
+        Closing twice is fine. Deterministic, from any thread (the loop's own
+        included): no call or retry of this client starts after close begins (it
+        raises ``ClientClosedError``, also a ``RuntimeError``); its calls in flight
+        either finish or raise ``ClientClosedError``; its pool is always closed.
+        Other clients' calls go on; the last client to close ends the thread. Waits
+        at most a few seconds (not at all from the loop's own thread).
         """
         self._core.close()
 

@@ -39,7 +39,7 @@ from typing import (
     overload,
 )
 
-from ._raw import RawResponse, walk_refusal
+from ._raw import RawResponse
 
 if TYPE_CHECKING:
     from typing import Self
@@ -92,7 +92,8 @@ class SyncResource:
 class SyncRawResponses:
     """``zep.<resource>.with_raw_response`` of ``Zep``: each call returns a ``RawResponse``.
 
-    Every method with a ``blocking`` twin is offered; walks (``iterating``) are not.
+    Every method with a ``blocking`` twin is offered, and the walks the async
+    ``with_raw_response`` offers (plain generators of ``RawItem``).
 
     Example:
         >>> raw = zep.memory.with_raw_response.get_session("s-1")  # doctest: +SKIP
@@ -104,11 +105,19 @@ class SyncRawResponses:
     def __init__(self, resource: SyncResource) -> None:
         self._resource = resource
 
-    def __getattr__(self, name: str) -> Callable[..., RawResponse[Any]]:
+    def __getattr__(self, name: str) -> Callable[..., Any]:
         resource = self._resource
         twin = getattr(type(resource), name, None)
         if isinstance(twin, iterating):
-            raise AttributeError(walk_refusal(name))
+            walk = getattr(resource._async.with_raw_response, name)  # refuses a page walk
+            core = resource._core
+
+            def raw_walk(*args: Any, **kwargs: Any) -> Generator[Any, None, None]:
+                core.check_open()
+                return _walk(core, walk(*args, **kwargs))
+
+            raw_walk.__name__, raw_walk.__qualname__, raw_walk.__doc__ = name, name, walk.__doc__
+            return raw_walk
         if not isinstance(twin, blocking):
             raise AttributeError(f"with_raw_response has no {name}: it is not an API call")
         call = getattr(resource._async.with_raw_response, name)
@@ -123,7 +132,11 @@ class SyncRawResponses:
 
     def __dir__(self) -> list[str]:
         owner = type(self._resource)
-        return [name for name in dir(owner) if isinstance(getattr(owner, name), blocking)]
+        return [name for name in dir(owner) if isinstance(getattr(owner, name), blocking)] + [
+            name
+            for name in dir(self._resource._async.with_raw_response)
+            if name.startswith("iter_")
+        ]
 
     def __repr__(self) -> str:
         return f"<with_raw_response of {type(self._resource).__name__}>"

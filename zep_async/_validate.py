@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 # C0 controls and DEL. They are never part of a real id and usually mean a stray newline.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -223,3 +224,88 @@ def show_text(value: object) -> str:
     if isinstance(value, float | bool | None):
         return repr(value)
     return f"a {type_name(value)}"
+
+
+#: RFC 3986 unreserved characters: a segment of only these is sent as it is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
+
+#: Longer ids would make URLs that servers and proxies commonly refuse (about 8 KB).
+MAX_ID_LENGTH = 2048
+#: The same bound on the id once percent-encoded: 2,048 emoji take 24 KB on the wire.
+MAX_ENCODED_ID_LENGTH = 6144
+
+
+def id_segment(name: str, value: object) -> str:
+    """Check the id ``value`` (parameter ``name``) and return it encoded as one path segment.
+
+    Raises:
+        TypeError, ValueError: ``value`` is not an id that can be sent.
+    """
+    if type(value) is str and len(value) <= MAX_ID_LENGTH and _UNRESERVED.fullmatch(value):
+        segment = value  # the common id: nothing to refuse, nothing to encode
+    else:
+        text = check_text(name, value, max_length=MAX_ID_LENGTH)
+        segment = quote(text, safe="")
+        if len(segment) > MAX_ENCODED_ID_LENGTH:
+            raise ValueError(
+                f"{name} is {len(segment)} characters long once percent-encoded; "
+                f"at most {MAX_ENCODED_ID_LENGTH} are allowed"
+            )
+    if segment in (".", ".."):
+        # Dot-segments would be resolved away by URL normalisation; %2E survives it.
+        segment = segment.replace(".", "%2E")
+    return segment
+
+
+def check_unit(name: str, value: object) -> float:
+    """Require a finite number from 0 to 1 (a rating, a score, ``mmr_lambda``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number from 0 to 1, not {type_name(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be a finite number from 0 to 1, got {show_number(value)}")
+    return number
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    """Require one of ``choices`` (the values of one of the API's ``Literal`` enums)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type_name(value)}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {show_text(value)}")
+    return value
+
+
+def check_id_list(name: str, value: object) -> list[str]:
+    """Require a list (or tuple) of ids, each checked as ``id_segment`` checks one."""
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"{name} must be a list of str, not {type_name(value)}")
+    for index, item in enumerate(value):
+        id_segment(f"{name}[{index}]", item)
+    return list(value)
+
+
+def check_optional_str(name: str, value: object) -> str | None:
+    """``None``, or a ``str`` without NUL (PostgreSQL text cannot hold one: a late 500)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type_name(value)}")
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain a NUL character")
+    return value
+
+
+def check_body_text(name: str, value: object) -> str:
+    """A required ``str`` sent in a body (a fact, a schema): not blank, no NUL; newlines fine."""
+    if value is None:
+        raise TypeError(f"{name} is required")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type_name(value)}")
+    check_optional_str(name, value)
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty or blank")
+    return value

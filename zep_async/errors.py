@@ -26,7 +26,10 @@ when the error is built, whichever status the server uses (the Community Edition
 answers 400 for a duplicate and for an unknown user, HTTP's answer would be 409
 and 404). ``status_code`` keeps the real status, and one raised for a 400 is also
 a ``BadRequestError``, so ``except BadRequestError`` code written against the
-official SDK keeps catching what it caught there.
+official SDK keeps catching what it caught there: it is an instance of the public
+``AlreadyExistsBadRequestError`` (``SessionEndedBadRequestError``,
+``UserNotFoundBadRequestError``), a subclass of both, so its type name in a
+traceback says both facts.
 
 Every error carries ``may_have_been_applied``: ``True`` when a write (POST,
 PATCH, DELETE) failed in a way that leaves open whether the server acted on it,
@@ -44,15 +47,22 @@ pickled and raised again on another thread. None of them ever holds the API key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from http import HTTPStatus
-from typing import Any, ClassVar
+from ._error_base import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ClientClosedError,
+    ZepError,
+)
+from ._error_base import excerpt as excerpt  # (where the SDK's modules have always found it)
 
 __all__ = [
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AlreadyExistsBadRequestError",
     "AlreadyExistsError",
     "ApiError",
     "AuthenticationError",
@@ -63,193 +73,15 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SessionEndedBadRequestError",
     "SessionEndedError",
     "UnauthorizedError",
     "UnprocessableEntityError",
+    "UserNotFoundBadRequestError",
     "UserNotFoundError",
     "ZepError",
     "status_error_class",
 ]
-
-_EXCERPT_CHARS = 200
-
-
-class ZepError(Exception):
-    """Base class of every error this SDK raises on purpose.
-
-    Attributes:
-        method: The HTTP method of the failed call, when there was one.
-        url: The URL of the failed call (it never holds the API key).
-        attempts: How many attempts were made before giving up (1 without retries).
-        may_have_been_applied: ``True`` when the call was a write (POST, PATCH,
-            DELETE) and an attempt failed without a clear answer (a 5xx, a
-            timeout, a connection lost after sending, a cut body): the server
-            may have acted on it, so check before sending it again. ``False``
-            when no attempt can have changed anything (and for every read).
-    """
-
-    method: str | None
-    url: str | None
-    attempts: int
-    may_have_been_applied: bool
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        method: str | None = None,
-        url: str | None = None,
-        attempts: int = 1,
-        may_have_been_applied: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.method = method
-        self.url = url
-        self.attempts = attempts
-        self.may_have_been_applied = may_have_been_applied
-
-    def __str__(self) -> str:
-        return self.message + self._applied_note()
-
-    def _applied_note(self) -> str:
-        """The sentence ``str()`` adds when the write may have been applied."""
-        if not self.__dict__.get("may_have_been_applied"):
-            return ""
-        method = self.method or "write"
-        if method == "DELETE" and isinstance(self, NotFoundError):
-            return (
-                "; an earlier attempt of this DELETE failed without a clear answer "
-                "and may already have deleted it"
-            )
-        return f"; this {method} may have been applied: check before sending it again"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only constructors defeat Exception's default pickling; rebuild from __dict__.
-        return (_rebuild, (type(self), self.__dict__.copy()))
-
-
-def _rebuild(cls: type[ZepError], state: dict[str, Any]) -> ZepError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, state.get("message", ""))
-    error.__dict__.update(state)
-    return error
-
-
-class APIConnectionError(ZepError):
-    """No usable response arrived: the connection failed, broke, or the body was cut short."""
-
-
-class APITimeoutError(APIConnectionError):
-    """An attempt exceeded ``timeout``, or the call exceeded ``total_timeout``."""
-
-
-class ClientClosedError(ZepError, RuntimeError):
-    """The client was closed: the call was made after ``close``/``aclose`` began, or it
-    was still running when they did, so it was stopped (a write may have been applied).
-
-    It is also a ``RuntimeError``, which a call on a closed client raised before this
-    class existed, so ``except RuntimeError`` keeps working.
-    """
-
-
-class APIResponseValidationError(ZepError):
-    """The server answered 2xx, but the body is not JSON of the shape the API promises.
-
-    Attributes:
-        status_code: The (successful) HTTP status of the response.
-        body: An excerpt of the raw body, at most a few hundred characters.
-        errors: One message per problem, naming where it is (``$.sessions[3].created_at``).
-        request_id: The server's request id, if it sent one.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int,
-        body: str,
-        errors: list[str] | None = None,
-        request_id: str | None = None,
-        method: str | None = None,
-        url: str | None = None,
-        attempts: int = 1,
-        may_have_been_applied: bool = False,
-    ) -> None:
-        super().__init__(
-            message,
-            method=method,
-            url=url,
-            attempts=attempts,
-            may_have_been_applied=may_have_been_applied,
-        )
-        self.status_code = status_code
-        self.body = body
-        self.errors = list(errors or [])
-        self.request_id = request_id
-
-
-class APIStatusError(ZepError):
-    """The server answered with a non-2xx status.
-
-    Attributes:
-        status_code: The HTTP status.
-        message: The server's ``message`` field, or an excerpt of a non-JSON body.
-        body: The decoded JSON body, the raw text when it was not JSON, or ``None`` if empty.
-        request_id: From ``X-Zep-Request-ID`` (or ``X-Request-ID``); quote it to support.
-        headers: The response headers, as a plain dict.
-        retry_after: The server's retry hint in seconds, when it sent a usable one.
-    """
-
-    status_code: int
-    default_status: ClassVar[int | None] = None
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int,
-        body: object = None,
-        request_id: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        retry_after: float | None = None,
-        method: str | None = None,
-        url: str | None = None,
-        attempts: int = 1,
-        may_have_been_applied: bool = False,
-    ) -> None:
-        super().__init__(
-            message,
-            method=method,
-            url=url,
-            attempts=attempts,
-            may_have_been_applied=may_have_been_applied,
-        )
-        self.status_code = status_code
-        self.body = body
-        self.request_id = request_id
-        self.headers = dict(headers or {})
-        self.retry_after = retry_after
-
-    def __str__(self) -> str:
-        try:
-            reason = HTTPStatus(self.status_code).phrase
-        except ValueError:
-            reason = "Error"
-        text = f"{self.status_code} {reason}"
-        if self.message:
-            text += f": {self.message}"
-        if self.request_id:
-            text += f" (request id {self.request_id})"
-        return text + self._applied_note()
-
-    def __repr__(self) -> str:
-        # The outcome classes raised for a 400 are private; show the public name.
-        name = next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
-        return (
-            f"{name}(status_code={self.status_code!r}, "
-            f"message={self.message!r}, request_id={self.request_id!r})"
-        )
 
 
 class BadRequestError(APIStatusError):
@@ -274,6 +106,7 @@ class NotFoundError(APIStatusError):
     """404: no such session (or no such endpoint at this base URL)."""
 
     default_status = 404
+    _gone = True
 
 
 class ConflictError(APIStatusError):
@@ -317,20 +150,20 @@ class UserNotFoundError(NotFoundError):
     default_status = 404
 
 
-class _AlreadyExistsBadRequestError(AlreadyExistsError, BadRequestError):
-    """``AlreadyExistsError`` raised for a 400."""
+class AlreadyExistsBadRequestError(AlreadyExistsError, BadRequestError):
+    """``AlreadyExistsError`` raised for a 400 (the Community Edition's status for it)."""
 
     default_status = 400
 
 
-class _SessionEndedBadRequestError(SessionEndedError, BadRequestError):
+class SessionEndedBadRequestError(SessionEndedError, BadRequestError):
     """``SessionEndedError`` raised for a 400."""
 
     default_status = 400
 
 
-class _UserNotFoundBadRequestError(UserNotFoundError, BadRequestError):
-    """``UserNotFoundError`` raised for a 400."""
+class UserNotFoundBadRequestError(UserNotFoundError, BadRequestError):
+    """``UserNotFoundError`` raised for a 400 (the Community Edition's status for it)."""
 
     default_status = 400
 
@@ -372,9 +205,9 @@ _STATUS_TO_ERROR: dict[int, type[APIStatusError]] = {
 
 #: (words in the server's message, class for its own status, class for a 400).
 _OUTCOMES: tuple[tuple[tuple[str, ...], type[APIStatusError], type[APIStatusError]], ...] = (
-    (("already exists",), AlreadyExistsError, _AlreadyExistsBadRequestError),
-    (("session ended", "session has ended"), SessionEndedError, _SessionEndedBadRequestError),
-    (("user not found", "user does not exist"), UserNotFoundError, _UserNotFoundBadRequestError),
+    (("already exists",), AlreadyExistsError, AlreadyExistsBadRequestError),
+    (("session ended", "session has ended"), SessionEndedError, SessionEndedBadRequestError),
+    (("user not found", "user does not exist"), UserNotFoundError, UserNotFoundBadRequestError),
 )
 #: Only the start of a message is searched: the words are at its start, and a
 #: hostile server's message may be long.
@@ -401,9 +234,3 @@ def status_error_class(status_code: int, message: str = "") -> type[APIStatusErr
     if cls is not None:
         return cls
     return InternalServerError if status_code >= 500 else APIStatusError
-
-
-def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
-    """Shorten ``text`` to ``limit`` characters on one line, for messages."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

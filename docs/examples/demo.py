@@ -14,7 +14,7 @@ tells the story an agent lives every day:
    sessions and messages with it.
 
 The server stops at the end, also when a step fails. Run it with ``make demo``
-(or ``python docs/examples/demo.py`` where zep-async[cli] is installed).
+(or ``python docs/examples/demo.py`` where the cli extra is installed).
 Against Zep Cloud the same commands and code need only ZEP_API_KEY.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import ssl as ssl_module
 from collections.abc import Mapping
 
@@ -11,7 +12,7 @@ from attrs import frozen
 from .._hooks import Hooks
 from .._retry import RetryPolicy
 
-__all__ = ["Settings", "TransportConfig", "call_settings"]
+__all__ = ["Settings", "TransportConfig", "call_settings", "exact_timeout"]
 
 
 @frozen(kw_only=True)
@@ -29,6 +30,9 @@ class TransportConfig:
     ssl: ssl_module.SSLContext | bool
     trust_env: bool
     retry_writes: bool = False
+    #: Whether a write its resource confirms itself (``Resend.RECOVERABLE``) is resent
+    #: after an ambiguous failure; ``False``: only when provably unsent.
+    recover_writes: bool = True
     #: Seconds to get a connection (pool slot, DNS, TCP and TLS set-up); None: no own limit.
     connect_timeout: float | None = None
     hooks: Hooks | None = None
@@ -61,8 +65,17 @@ def call_settings(
     ``connect`` is aiohttp's ``connect``: getting a connection, a free pool slot, DNS,
     TCP and TLS set-up included; it runs inside the attempt's own limit.
     """
-    client_timeout = aiohttp.ClientTimeout(total=timeout, connect=connect)
+    client_timeout = exact_timeout(timeout, connect)
     first = client_timeout
     if total_timeout is not None and total_timeout < timeout:
-        first = aiohttp.ClientTimeout(total=total_timeout, connect=connect)
+        first = exact_timeout(total_timeout, connect)
     return Settings(timeout, total_timeout, max_retries, connect, client_timeout, first)
+
+
+def exact_timeout(total: float, connect: float | None) -> aiohttp.ClientTimeout:
+    """An aiohttp limit that ends when it says, on the loop's clock.
+
+    aiohttp rounds a limit over its ``ceil_threshold`` (5 s by default) up to the next
+    whole second of the loop's clock, so ``total_timeout=5`` would end up to 6 s late.
+    """
+    return aiohttp.ClientTimeout(total=total, connect=connect, ceil_threshold=math.inf)

@@ -12,54 +12,45 @@ import logging
 import platform
 import time
 from collections.abc import Mapping
-from typing import TypeVar
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .._convert import decode
 from .._failures import cause as _cause
 from .._failures import note_budget_stop
-from .._failures import request_id as _request_id
 from .._hooks import Hooks
 from .._options import CheckedOptions
 from .._raw import RECORDER
 from .._reply import Reply, Resend
 from .._retry import (
-    IDEMPOTENT_METHODS,
     READ_METHODS,
     REFUSED_STATUSES,
-    RETRYABLE_STATUSES,
-    next_delay,
+    decide,
+    resend_rule,
+    still_unapplied,
 )
 from .._version import __version__
-from ..errors import (
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    ZepError,
-)
+from ..errors import APIStatusError, APITimeoutError
+from ._call import Call, Failure
 from ._config import Settings, TransportConfig, call_settings
 from ._lifetime import PoolLifetime
 from ._observe import CallWatch
-from ._pool import new_session, owner_closed, sleep_unless_closed
+from ._pool import Dropped, new_session, owner_closed, session_middlewares, sleep_unless_closed
 from ._responses import (
-    answered_without_acting,
     attempt_failure,
+    body_refused,
     closed_while_running,
     env_proxy,
     read_body,
     read_error_body,
     response_status_error,
-    too_large,
 )
 
 __all__ = ["USER_AGENT", "Transport", "TransportConfig"]
 
-T = TypeVar("T")
-
 log = logging.getLogger("zep_async")
+_reply = tuple.__new__
 
 USER_AGENT = (
     f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
@@ -83,6 +74,8 @@ class Transport(PoolLifetime):
     def __init__(self, config: TransportConfig) -> None:
         self._config = config
         self._base = config.base_url.rstrip("/")
+        # As yarl spells it (a default port dropped), so base + path is str(URL(base + path)).
+        self._base_text = str(URL(self._base, encoded=True))
         self._policy = config.retry_policy
         # Header names are case-insensitive at every merge: the client's headers replace
         # the defaults of the same name (Authorization included), and a call's
@@ -114,6 +107,10 @@ class Transport(PoolLifetime):
         # Read once, here: a lookup per call would need a thread (it may read .netrc)
         # and would run before, or outside, the call's deadline.
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
+        # The resend rule of a call without options, by (method, resend).
+        self._rules: dict[tuple[str, Resend | None], Resend] = {}
+        # The application's session would resend a request by itself: see session_middlewares.
+        self._middlewares = None if self._foreign is None else session_middlewares(self._foreign)
 
     def _new_session(self) -> aiohttp.ClientSession:
         # The pool's default headers: a call without extra headers then sends none of its
@@ -144,6 +141,64 @@ class Transport(PoolLifetime):
             headers[name] = value  # replaces every spelling of the name
         return settings, headers
 
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str] | None,
+        body: bytes | None,
+        options: CheckedOptions | None,
+        resend: Resend | None,
+    ) -> Call:
+        """Everything the call's attempts share, worked out once, before anything awaits."""
+        settings, extra_headers = self._resolve(options)
+        headers: Mapping[str, str] | None = extra_headers or self._plain_headers
+        if body is not None:
+            if extra_headers is None:
+                headers = self._body_headers
+            elif "Content-Type" not in extra_headers:
+                extra_headers["Content-Type"] = "application/json"
+        url = URL(self._base + path, encoded=True)
+        # The text of the URL: str(URL) costs more than the rest of this method together.
+        url_text = self._base_text + path
+        extra_query = options.get("additional_query_parameters") if options else None
+        if query or extra_query:
+            url = url.with_query({**(query or {}), **(extra_query or {})})
+            url_text = str(url)
+        config = self._config
+        if options:
+            rule = resend_rule(
+                method,
+                resend,
+                retry_writes=options.get("retry_writes", config.retry_writes),
+                recover_writes=options.get("recover_writes", config.recover_writes),
+            )
+        else:
+            cached = self._rules.get((method, resend))
+            if cached is not None:
+                rule = cached
+            else:
+                rule = self._rules[method, resend] = resend_rule(
+                    method,
+                    resend,
+                    retry_writes=config.retry_writes,
+                    recover_writes=config.recover_writes,
+                )
+        budget = settings.total_timeout
+        # The budget covers everything from here to the decoded result.
+        deadline = None if budget is None else self._policy.clock() + budget
+        call = Call(
+            method, url, url_text, headers, body, settings, rule, method not in READ_METHODS
+        )
+        call.deadline = deadline
+        call.proxy, call.proxy_auth = self._proxy
+        # Read once per call: an attempt is timed only for a DEBUG line that will be written.
+        call.debug = log.isEnabledFor(logging.DEBUG)
+        recorder = RECORDER.get()
+        if self._hooks is not None or recorder is not None:
+            call.watch = CallWatch(self._hooks, recorder, method, call.url_text)
+        return call
+
     async def send(
         self,
         method: str,
@@ -156,242 +211,188 @@ class Transport(PoolLifetime):
     ) -> Reply:
         """The one door: send ``method`` to ``path`` and return the 2xx answer as a ``Reply``.
 
-        ``resend`` says when the call may be sent again (``None``: by its method).
-        """
-        any_ = resend is Resend.ANY and method not in IDEMPOTENT_METHODS
-        status, data, headers, url, attempts = await self.request(
-            method, path, query=query, body=body, options=options, retry_non_idempotent=any_
-        )
-        return Reply(method, str(url), status, headers, data, attempts, False, None)
-
-    async def get(
-        self,
-        path: str,
-        cls: type[T],
-        *,
-        query: Mapping[str, str] | None = None,
-        options: CheckedOptions | None = None,
-    ) -> T:
-        """GET ``path`` (already percent-encoded) and decode the JSON body into ``cls``."""
-        return await self.call("GET", path, cls, query=query, options=options)
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        cls: type[T],
-        *,
-        query: Mapping[str, str] | None = None,
-        body: bytes | None = None,
-        options: CheckedOptions | None = None,
-    ) -> T:
-        """Send ``method`` to ``path`` and decode the 2xx JSON body into ``cls``.
-
-        ``body`` is the request's JSON, already encoded (``_convert`` does that);
-        the retry rule for each method is in ``request``.
-        """
-        status, data, headers, url, attempts = await self.request(
-            method, path, query=query, body=body, options=options
-        )
-        try:
-            return decode(cls, data, status_code=status, method=method, attempts=attempts)
-        except APIResponseValidationError as error:
-            # Filled in here, on the rare failure, rather than for every response.
-            error.url, error.request_id = str(url), _request_id(headers)
-            # A 2xx says the write was applied, whatever its body.
-            error.may_have_been_applied = method not in READ_METHODS
-            raise
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, str] | None = None,
-        body: bytes | None = None,
-        options: CheckedOptions | None = None,
-        retry_non_idempotent: bool = False,
-    ) -> tuple[int, bytes, Mapping[str, str], URL, int]:
-        """Send one call, retrying as the policy allows.
-
-        ``body`` (JSON, already encoded) is sent with ``Content-Type: application/json``.
-
-        What is retried depends on the method. Reads and DELETE (idempotent) are
-        retried after any retryable failure. A POST or PATCH (Zep's writes are not
-        idempotent) is resent only when the server provably did not act on it: the
-        connection could not be opened (refused, or the connect timeout ran out), or
-        a 429; unless ``retry_writes`` (per call, else the client's) or
-        ``retry_non_idempotent`` allows every retry. For any method but a read, an
-        error after a failure that may have applied the request (5xx, timeout, connection
-        lost after sending, cut body), on this attempt or an earlier one, has
-        ``may_have_been_applied`` set.
-
-        Returns:
-            ``(status, body, headers, url, attempts)`` of the 2xx response.
+        ``body`` is the request's JSON, already encoded. ``resend`` says when a failed
+        attempt may be sent again (``None``: by the method; see ``Resend`` and
+        ``_retry.resend_rule``). For any method but a read, an error after a failure
+        that may have applied the request (5xx, timeout, connection lost after sending),
+        on this attempt or an earlier one, has ``may_have_been_applied`` set.
 
         Raises:
             APIStatusError: A non-2xx status, after retries where they apply.
             APIConnectionError: No usable response, after retries where they apply.
+            APIResponseValidationError: A 2xx body over the size or expansion bounds.
+            ClientClosedError: The client was closed before or during the call.
         """
         session = self._open()
-        settings, extra_headers = self._resolve(options)
-        headers: Mapping[str, str] | None = extra_headers or self._plain_headers
-        policy = self._policy
-        budget = settings.total_timeout
-        # The budget covers everything from here to the result: nothing above awaits.
-        deadline = None if budget is None else policy.clock() + budget
-        url = URL(self._base + path, encoded=True)
-        extra_query = options.get("additional_query_parameters") if options else None
-        if query or extra_query:
-            url = url.with_query({**(query or {}), **(extra_query or {})})
-        max_retries = settings.max_retries
-        write = method not in READ_METHODS
-        if retry_non_idempotent or method in IDEMPOTENT_METHODS:
-            resend_any = True
-        elif options and "retry_writes" in options:
-            resend_any = options["retry_writes"]
-        else:
-            resend_any = self._config.retry_writes
-        if body is not None:
-            if extra_headers is None:
-                headers = self._body_headers
-            elif "Content-Type" not in extra_headers:
-                extra_headers["Content-Type"] = "application/json"
-        applied = False  # may an attempt so far have applied this write?
-        proxy, proxy_auth = self._proxy
-        last_answer: str | None = None
-        last_error: ZepError | None = None
-        attempt = 0
-        # Read once per call: an attempt is timed only for a DEBUG line that will be written.
-        debug = log.isEnabledFor(logging.DEBUG)
-        # Hooks and raw responses cost nothing unless asked for: two lookups per call.
-        recorder = RECORDER.get()
-        watch = None
-        if self._hooks is not None or recorder is not None:
-            watch = CallWatch(self._hooks, recorder, method, str(url))
+        call = self._prepare(method, path, query, body, options, resend)
+        if call.watch is not None:
+            return await self._watched(session, call)
+        outcome = await self._attempt(session, call, 1, call.settings.first_timeout, None)
+        if outcome.__class__ is Reply:
+            return outcome
+        return await self._retry(session, call, outcome)  # type: ignore[arg-type]
+
+    async def _watched(self, session: aiohttp.ClientSession, call: Call) -> Reply:
+        """``send`` for a call with hooks or a raw-response recorder."""
+        watch = call.watch
+        assert watch is not None
         try:
-            while True:
-                if self._closing.is_set():  # aclose began: no attempt starts after it
-                    # Nothing more was sent: only the attempts made so far may have applied it.
-                    raise closed_while_running(method, url, attempt, applied) from last_error
-                attempt += 1
-                if watch is not None:
-                    watch.attempt(attempt)
-                started = time.perf_counter() if debug else 0.0
-                # Only the first attempt can meet the budget: a retry starts only when a
-                # whole attempt still fits (next_delay), so it always gets its full timeout.
-                client_timeout = settings.first_timeout if attempt == 1 else settings.client_timeout
-                error: ZepError
-                unsent = False  # did the server provably not act on this attempt?
-                try:
-                    # No redirects: the key goes to base_url and nowhere else (aiohttp keeps
-                    # it on a same-origin hop and keeps the caller's other headers on any).
-                    async with session.request(
-                        method,
-                        url,
-                        headers=headers,
-                        data=body,
-                        timeout=client_timeout,
-                        allow_redirects=False,
-                        raise_for_status=False,
-                        proxy=proxy,
-                        proxy_auth=proxy_auth,
-                    ) as response:
-                        status = response.status
-                        if status < 300:
-                            data, whole = await read_body(response)
-                            if not whole:
-                                error = too_large(response, data, method, str(url), attempt)
-                                error.may_have_been_applied = write
-                                raise error
-                            if debug:
-                                log.debug(
-                                    "%s %s -> %d (attempt %d) in %.1f ms",
-                                    method,
-                                    url,
-                                    status,
-                                    attempt,
-                                    (time.perf_counter() - started) * 1000,
-                                )
-                            if watch is not None:
-                                watch.succeeded(status, response.headers, attempt)
-                            return status, data, response.headers, url, attempt
-                        data, unread = await read_error_body(response)
-                        if unread is not None and (self._closed or self._foreign_closed()):
-                            raise unread  # closed under it: said below
-                        error = response_status_error(response, data, method, str(url), unread)
-                        unsent = status in REFUSED_STATUSES
-                except asyncio.CancelledError as exc:
-                    # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
-                    task = asyncio.current_task()
-                    if not self._closed or (task is not None and task.cancelling()):
-                        raise
-                    raise closed_while_running(method, url, attempt, write) from exc
-                except (RuntimeError, TimeoutError, aiohttp.ClientError) as exc:
-                    if self._closed:  # its pool closed under it (RuntimeError: "Session is closed")
-                        raise closed_while_running(method, url, attempt, write) from exc
-                    if self._foreign_closed():
-                        raise owner_closed(method, str(url), attempt, write) from exc
-                    if not isinstance(exc, TimeoutError | aiohttp.ClientError):
-                        raise
-                    error, unsent = attempt_failure(
-                        exc,
-                        method,
-                        url,
-                        attempt,
-                        settings,
-                        budget_limited=client_timeout is not settings.client_timeout,
-                        last_answer=last_answer,
-                    )
-                error.attempts = attempt
-                if write:
-                    applied = applied or not (unsent or answered_without_acting(error))
-                    error.may_have_been_applied = applied
-                retryable = (resend_any or unsent) and (
-                    not isinstance(error, APIStatusError) or error.status_code in RETRYABLE_STATUSES
-                )
-                delay = None
-                if retryable:
-                    delay = next_delay(
-                        policy,
-                        retries_done=attempt - 1,
-                        max_retries=max_retries,
-                        retry_after=error.retry_after
-                        if isinstance(error, APIStatusError)
-                        else None,
-                        remaining=None if deadline is None else deadline - policy.clock(),
-                        attempt_time=settings.timeout,
-                    )
-                if delay is None:
-                    # (A timeout of an attempt the budget itself cut short already says so.)
-                    clipped = client_timeout is not settings.client_timeout
-                    said = clipped and isinstance(error, APITimeoutError)
-                    if retryable and budget is not None and attempt <= max_retries and not said:
-                        note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                    if debug:
-                        log.debug("%s %s failed for good: %s", method, url, _cause(error))
-                    raise error
-                log.info(
-                    "retrying %s %s (attempt %d of %d) after %s in %.3f s",
-                    method,
-                    url,
-                    attempt + 1,
-                    max_retries + 1,
-                    _cause(error),
-                    delay,
-                )
-                if watch is not None:
-                    watch.retry(attempt, error, delay)
-                if isinstance(error, APIStatusError):
-                    last_answer = f"status {error.status_code} on attempt {attempt}"
-                last_error = error
-                await sleep_unless_closed(self._closing, self._policy, delay)
-                # The wait may overrun (a busy loop): a retry still never starts cut short.
-                late = deadline is not None and deadline - policy.clock() < settings.timeout
-                if late and budget is not None:
-                    note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                    raise error
+            watch.attempt(1)
+            outcome = await self._attempt(session, call, 1, call.settings.first_timeout, None)
+            if outcome.__class__ is not Reply:
+                outcome = await self._retry(session, call, outcome)  # type: ignore[arg-type]
+            reply: Reply = outcome
+            watch.succeeded(reply.status, reply.headers, reply.attempts)
+            return reply
         except BaseException as exc:
-            if watch is not None:
-                watch.failed(exc, attempt)
+            watch.failed(exc, call.attempt)
             raise
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        call: Call,
+        number: int,
+        limit: aiohttp.ClientTimeout,
+        last_answer: str | None,
+    ) -> Reply | Failure:
+        """Send attempt ``number``: its 2xx ``Reply``, or the ``Failure`` to decide on.
+
+        Raises (rather than returns) what no retry can change: the client or the
+        application's session closed under it, a cancellation, a 2xx body refused.
+        """
+        call.attempt = number
+        started = time.perf_counter() if call.debug else 0.0
+        method = call.method
+        try:
+            # No redirects: the key goes to base_url and nowhere else (aiohttp keeps
+            # it on a same-origin hop and keeps the caller's other headers on any).
+            async with session.request(
+                method,
+                call.url,
+                headers=call.headers,
+                data=call.body,
+                timeout=limit,
+                allow_redirects=False,
+                raise_for_status=False,
+                proxy=call.proxy,
+                proxy_auth=call.proxy_auth,
+                middlewares=self._middlewares,
+            ) as response:
+                status = response.status
+                reading = self._reading
+                reading.add(response)  # aclose wakes its read (see PoolLifetime.aclose)
+                if status < 300:
+                    try:
+                        data, refused = await read_body(response)
+                    finally:
+                        reading.discard(response)
+                    if refused is not None:
+                        bad = body_refused(response, data, refused, method, call.url_text)
+                        bad.attempts, bad.may_have_been_applied = number, call.write
+                        raise bad
+                    if call.debug:
+                        elapsed = (time.perf_counter() - started) * 1000
+                        log.debug(
+                            "%s %s -> %d (attempt %d) in %.1f ms",
+                            *(method, call.url, status, number, elapsed),
+                        )
+                    # tuple.__new__: the NamedTuple's own __new__ is one Python call more.
+                    fields = (method, call.url_text, status, response.headers, data, number)
+                    return _reply(Reply, (*fields, False, call.deadline))
+                try:
+                    data, unread = await read_error_body(response)
+                finally:
+                    reading.discard(response)
+                if unread is not None and (self._closed or self._foreign_closed()):
+                    raise unread  # closed under it: said below
+                error = response_status_error(response, data, method, call.url_text, unread)
+                return Failure(error, status in REFUSED_STATUSES)
+        except asyncio.CancelledError as exc:
+            # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
+            task = asyncio.current_task()
+            if not self._closed or (task is not None and task.cancelling()):
+                raise
+            raise closed_while_running(method, call.url, number, call.write) from exc
+        except (RuntimeError, TimeoutError, aiohttp.ClientError) as exc:
+            if self._closed:  # its pool closed under it (RuntimeError: "Session is closed")
+                raise closed_while_running(method, call.url, number, call.write) from exc
+            if self._foreign_closed():
+                raise owner_closed(method, call.url_text, number, call.write) from exc
+            if not isinstance(exc, TimeoutError | aiohttp.ClientError):
+                raise
+            if isinstance(exc, Dropped):  # the application's session: see session_middlewares
+                exc = exc.cause
+            failed, unsent = attempt_failure(
+                exc,
+                method,
+                call.url,
+                number,
+                call.settings,
+                budget_limited=limit is not call.settings.client_timeout,
+                last_answer=last_answer,
+            )
+            return Failure(failed, unsent)
+
+    async def _retry(self, session: aiohttp.ClientSession, call: Call, failure: Failure) -> Reply:
+        """After the first attempt failed: decide (``_retry.decide``), wait, try again."""
+        policy, settings, watch = self._policy, call.settings, call.watch
+        deadline = call.deadline
+        applied = False  # may an attempt so far have applied this write?
+        last_answer: str | None = None
+        attempt = 1
+        while True:
+            error, unsent = failure
+            status = error.status_code if isinstance(error, APIStatusError) else None
+            error.attempts = attempt
+            if call.write:
+                applied = not still_unapplied(applied, status, unsent)
+                error.may_have_been_applied = applied
+            verdict = decide(
+                policy,
+                rule=call.rule,
+                status=status,
+                unsent=unsent,
+                attempt=attempt,
+                max_retries=settings.max_retries,
+                retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
+                remaining=None if deadline is None else deadline - policy.clock(),
+                attempt_time=settings.timeout,
+            )
+            delay = verdict.delay
+            if delay is None:
+                # A timeout of an attempt the budget itself cut short already says so.
+                clipped = attempt == 1 and settings.first_timeout is not settings.client_timeout
+                said = clipped and isinstance(error, APITimeoutError)
+                budget = settings.total_timeout
+                if verdict.budget_stop and budget is not None and not said:
+                    note_budget_stop(error, attempt, settings.timeout, budget, policy)
+                if call.debug:
+                    log.debug("%s %s failed for good: %s", call.method, call.url, _cause(error))
+                raise error
+            log.info(
+                "retrying %s %s (attempt %d of %d) after %s in %.3f s",
+                *(call.method, call.url, attempt + 1, settings.max_retries + 1),
+                *(_cause(error), delay),
+            )
+            if watch is not None:
+                watch.retry(attempt, error, delay)
+            if status is not None:
+                last_answer = f"status {status} on attempt {attempt}"
+            await sleep_unless_closed(self._closing, policy, delay)
+            # The wait may overrun (a busy loop): a retry still never starts cut short.
+            if deadline is not None and deadline - policy.clock() < settings.timeout:
+                assert settings.total_timeout is not None
+                note_budget_stop(error, attempt, settings.timeout, settings.total_timeout, policy)
+                raise error
+            if self._closing.is_set():  # aclose began: no attempt starts after it
+                # Nothing more was sent: only the attempts made so far may have applied it.
+                raise closed_while_running(call.method, call.url, attempt, applied) from error
+            attempt += 1
+            if watch is not None:
+                watch.attempt(attempt)
+            limit = settings.client_timeout
+            outcome = await self._attempt(session, call, attempt, limit, last_answer)
+            if outcome.__class__ is Reply:
+                return outcome._replace(may_have_been_applied=True) if applied else outcome
+            failure = outcome  # type: ignore[assignment]

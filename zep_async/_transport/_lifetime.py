@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator
 import aiohttp
 
 from ..errors import ClientClosedError
-from ._pool import close_with_loop, usable_http_session
+from ._pool import close_pool, close_with_loop, usable_http_session
 
 __all__ = ["PoolLifetime"]
 
@@ -48,6 +48,9 @@ class PoolLifetime:
         self._why_closed = _CLOSED
         # Set by aclose: wakes calls waiting between attempts, so they end at once.
         self._closing = asyncio.Event()
+        # Responses whose body a call is reading: closing a connection under a read does
+        # not wake it in aiohttp (the read would wait for its timeout), so aclose does.
+        self._reading: set[aiohttp.ClientResponse] = set()
 
     def _new_session(self) -> aiohttp.ClientSession:
         raise NotImplementedError
@@ -107,7 +110,9 @@ class PoolLifetime:
             # the loop's own shutdown_asyncgens, even running now, then finds it done.
             with contextlib.suppress(StopIteration):
                 guard.aclose().send(None)
-        await session.close()
+        await close_pool(session)
+        for response in list(self._reading):
+            response.content.set_exception(aiohttp.ClientConnectionError("the client was closed"))
 
     def _loop_ended(self) -> bool:
         """The pool's loop is ending: the client is closed from now on.

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import math
 import sys
 import weakref
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from typing import Any
 
 import aiohttp
 
@@ -21,21 +24,41 @@ from ..errors import ClientClosedError
 from ._config import TransportConfig
 
 __all__ = [
+    "Dropped",
     "check_http_session",
     "check_trace_configs",
+    "close_pool",
     "close_with_loop",
     "new_session",
     "owner_closed",
+    "session_middlewares",
     "sleep_unless_closed",
     "usable_http_session",
 ]
+
+
+class _Response(aiohttp.ClientResponse):
+    """A response whose early close does not wait on a peer that stopped reading."""
+
+    def close(self) -> None:
+        # Closed before its end (a cancelled or failed call): a graceful close of the
+        # connection would wait for the unsent rest of the request body, forever when the
+        # peer stopped reading, and keep the socket open; abort it instead.
+        connection = self.connection
+        transport = connection.transport if connection is not None else None
+        if transport is not None and transport.get_write_buffer_size():
+            transport.abort()
+        super().close()
 
 
 def new_session(
     config: TransportConfig, headers: Mapping[str, str], timeout: aiohttp.ClientTimeout
 ) -> aiohttp.ClientSession:
     """The SDK's own pool, with the client's headers and limits as its defaults."""
-    connector = aiohttp.TCPConnector(limit=config.max_connections, ssl=config.ssl)
+    # No rounding of read limits up to whole seconds (see _config.exact_timeout).
+    connector = aiohttp.TCPConnector(
+        limit=config.max_connections, ssl=config.ssl, timeout_ceil_threshold=math.inf
+    )
     # trust_env stays off in aiohttp itself: there it also fetches a Basic login from
     # .netrc for the API host, which clashes with the key's Authorization header and
     # fails every call (ValueError). The transport reads the proxy instead.
@@ -46,6 +69,7 @@ def new_session(
         timeout=timeout,
         raise_for_status=False,
         trace_configs=list(config.trace_configs) or None,
+        response_class=_Response,
     )
     # aiohttp quietly resends an idempotent request once when the server drops the
     # connection; the transport's retry loop is the only one, so attempt counts and
@@ -87,7 +111,25 @@ async def _closing_with_loop(
     finally:
         ended = on_end()  # (None when the transport was collected without closing)
         if ended is None or ended():
-            await session.close()
+            await close_pool(session)
+
+
+async def close_pool(session: aiohttp.ClientSession) -> None:
+    """Close the SDK's own pool, at once even when a peer stopped reading.
+
+    aiohttp closes a connection gracefully, which waits for unsent data to be flushed:
+    forever, when a request body is stuck on a peer that stopped reading. A connection
+    in use belongs to a call the close is ending anyway, so it is aborted (its socket
+    freed now); idle ones still close gracefully.
+    """
+    connector = session.connector
+    in_use = getattr(connector, "_acquired", None)  # aiohttp's only record of them
+    if isinstance(in_use, set):
+        for protocol in list(in_use):
+            abort = getattr(protocol, "abort", None)
+            if abort is not None:
+                abort()
+    await session.close()
 
 
 def _session_loop(session: aiohttp.ClientSession) -> asyncio.AbstractEventLoop | None:
@@ -129,7 +171,52 @@ def check_http_session(session: object) -> aiohttp.ClientSession:
         )
     if not session.auto_decompress:
         raise ValueError("http_session has auto_decompress=False; the SDK reads decoded bodies")
+    if not _can_stop_resends():
+        raise ValueError(
+            f"http_session cannot be used with aiohttp {aiohttp.__version__}: a session resends "
+            "a request once by itself when a kept-alive connection drops (even a DELETE the "
+            "server applied), and this version has no per-request middlewares for the SDK "
+            "to stop that; leave http_session out and the SDK makes a pool of its own"
+        )
     return session
+
+
+def _can_stop_resends() -> bool:
+    """Whether this aiohttp takes per-request middlewares, which ``no_silent_resend`` needs."""
+    try:
+        parameters = inspect.signature(aiohttp.ClientSession._request).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a C or wrapped implementation
+        return False
+    return "middlewares" in parameters and "_middlewares" in aiohttp.ClientSession.ATTRS
+
+
+class Dropped(aiohttp.ClientConnectionError):
+    """A connection lost mid-request, carried past aiohttp's silent resend; ``cause`` is it."""
+
+    def __init__(self, cause: aiohttp.ClientError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+async def _no_silent_resend(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    # aiohttp resends an idempotent request once, inside one attempt, when it meets one of
+    # these two; any other ClientError it raises as is, so the transport alone decides.
+    try:
+        return await handler(request)
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise Dropped(exc) from exc
+
+
+def session_middlewares(session: aiohttp.ClientSession) -> tuple[Any, ...]:
+    """The middlewares of the SDK's requests on the application's ``session``.
+
+    Its own (a per-request list replaces the session's), inside one that turns off
+    aiohttp's silent one-time resend of an idempotent request on a dropped connection,
+    which a session cannot turn off per request otherwise.
+    """
+    return (_no_silent_resend, *(getattr(session, "_middlewares", None) or ()))
 
 
 def usable_http_session(

@@ -30,13 +30,13 @@ __all__ = [
     "MAX_BODY_BYTES",
     "answered_without_acting",
     "attempt_failure",
+    "body_refused",
     "closed_while_running",
     "connect_timeout_error",
     "env_proxy",
     "read_body",
     "read_error_body",
     "response_status_error",
-    "too_large",
     "without_request_headers",
 ]
 
@@ -44,6 +44,12 @@ __all__ = [
 #: server (an endless stream, a gzip bomb) would fill memory before any timeout fired;
 #: a page of a thousand large sessions is a few megabytes.
 MAX_BODY_BYTES = 64 << 20
+#: How many times its compressed size a 2xx body may grow when decompressed, past
+#: ``EXPANSION_FLOOR``: JSON compresses 5-20 times, a gzip bomb a thousand times,
+#: and each byte of it may become an object to build.
+MAX_EXPANSION = 100
+#: A compressed body may always decompress to this much, whatever its ratio.
+EXPANSION_FLOOR = 1 << 20
 
 
 def closed_while_running(method: str, url: URL, attempts: int, applied: bool) -> ClientClosedError:
@@ -90,18 +96,36 @@ def env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
         return None, None
 
 
-async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
-    """Read a 2xx body, decompressed, up to MAX_BODY_BYTES; say whether it came whole."""
+async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, str | None]:
+    """Read a 2xx body, decompressed and bounded; return it and why it was refused, if it was.
+
+    Bounds: ``MAX_BODY_BYTES`` after decompression, and for a compressed body of known
+    length, ``MAX_EXPANSION`` times that length (at least ``EXPANSION_FLOOR``).
+    """
     length = response.content_length
     limit = MAX_BODY_BYTES
     if length is not None and length > limit:
         response.close()
-        return b"", False
+        return b"", f"is larger than {MAX_BODY_BYTES} bytes, so it was not read"
     # The common case: a known, acceptable size, not compressed (a compressed length
     # says nothing of what it decompresses to).
     encoding = response.headers.get("Content-Encoding")
-    if length is not None and (encoding is None or encoding.strip().lower() == "identity"):
-        return await response.read(), True
+    if encoding is None or encoding.strip().lower() == "identity":
+        if length is not None:
+            return await response.read(), None
+        why = f"is larger than {MAX_BODY_BYTES} bytes, so it was not read to the end"
+    elif length is not None and length * MAX_EXPANSION < limit:
+        limit = max(EXPANSION_FLOOR, length * MAX_EXPANSION)
+        why = (
+            f"of {length} compressed bytes ({excerpt(encoding, 40)}) decompresses to more than "
+            f"{limit} bytes, over {MAX_EXPANSION} times its size, so it was not read to the end "
+            "(a compression bomb, or a page far larger than asked for)"
+        )
+    else:
+        why = (
+            f"is larger than {MAX_BODY_BYTES} bytes once decompressed, "
+            "so it was not read to the end"
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
@@ -109,8 +133,8 @@ async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
         chunks.append(chunk)
         if size > limit:
             response.close()
-            return b"".join(chunks)[:limit], False
-    return b"".join(chunks), True
+            return b"".join(chunks)[:2000], why
+    return b"".join(chunks), None
 
 
 async def read_error_body(
@@ -137,19 +161,17 @@ async def read_error_body(
     return b"".join(chunks)[:MAX_ERROR_BODY_BYTES], None
 
 
-def too_large(
-    response: aiohttp.ClientResponse, body: bytes, method: str, url: str, attempts: int
+def body_refused(
+    response: aiohttp.ClientResponse, body: bytes, why: str, method: str, url: str
 ) -> APIResponseValidationError:
-    """The error of a 2xx whose body is over ``MAX_BODY_BYTES``."""
+    """The error of a 2xx whose body ``read_body`` refused (``why`` says which bound)."""
     return APIResponseValidationError(
-        f"{response.status} response body is larger than {MAX_BODY_BYTES} bytes, "
-        "so it was not read to the end (ask for smaller pages)",
+        f"{response.status} response body {why} (ask for smaller pages)",
         status_code=response.status,
         body=excerpt(body[:2000].decode("utf-8", "replace")) or "<not read>",
         request_id=_request_id(response.headers),
         method=method,
         url=url,
-        attempts=attempts,
     )
 
 

@@ -1,9 +1,10 @@
 """The ``zep-async`` command: sessions, memory, messages and users, and the local Zep.
 
-Every command but ``serve`` needs the ``cli`` extra (``pip install "zep-async[cli]"``),
-which adds rich for tables and progress bars; ``--help``, ``--version`` and
-``serve`` work without it. ``python -m zep_async`` runs the same ``main``. The
-SDK never imports this package, so it never loads rich.
+Every command but ``serve`` needs the ``cli`` extra (``pip install ".[cli]"`` in a
+clone, or ``pip install 'rich>=13.7'``), which adds rich for tables and progress
+bars; ``--help``, ``--version`` and ``serve`` work without it. ``python -m
+zep_async`` runs the same ``main``. The SDK never imports this package, so it
+never loads rich.
 """
 
 from __future__ import annotations

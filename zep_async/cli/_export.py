@@ -11,8 +11,9 @@ nothing to rename over it.
 
 Each line is one object (a session, a message, a user) exactly as the server
 sent it (timestamps with their nanoseconds and ``Z``, escapes, numbers),
-through the SDK's private walk of ``(model, JSON text)`` pairs; only
-whitespace between tokens of a pretty-printed body may differ.
+through the SDK's raw walks (``with_raw_response.iter_*``, each item a
+``RawItem`` with its JSON text); only whitespace between tokens of a
+pretty-printed body may differ.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import AsyncZep
+from .. import AsyncZep, RawItem
 from ._common import UsageError, open_client, printable, run, sdk_arguments
 from ._sessions import json_lines
 from ._streams import OutputError, guard, say
 
-#: Opens one export's walk: ``(model, exact JSON text)`` pairs, the SDK's private shape.
-Walk = Callable[[AsyncZep], AsyncGenerator[tuple[Any, str], None]]
+#: Opens one export's walk: a raw walk of the SDK, each item with its exact JSON text.
+Walk = Callable[[AsyncZep], AsyncGenerator[RawItem[Any], None]]
 #: Asks for the total to show on the progress bar (one tiny request), or None.
 Total = Callable[[AsyncZep], Awaitable[int | None]]
 
@@ -44,8 +45,8 @@ Total = Callable[[AsyncZep], Awaitable[int | None]]
 def export(args: argparse.Namespace) -> None:
     """Write every session as one JSON object per line, to ``--out`` or stdout."""
 
-    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[Any, str], None]:
-        return zep.memory._iter_session_json(
+    def walk(zep: AsyncZep) -> AsyncGenerator[RawItem[Any], None]:
+        return zep.memory.with_raw_response.iter_sessions(  # type: ignore[no-any-return]
             page_size=args.page_size, order_by=args.order_by, asc=args.asc, prefetch=args.prefetch
         )
 
@@ -96,8 +97,8 @@ async def _export(
                     progress.update(task, total=await total(zep))
                 count = 0
                 write = json_lines(stream)
-                async for _, text in objects:
-                    write(text)
+                async for item in objects:
+                    write(item.text)
                     count += 1
                     progress.advance(task)
                 return count

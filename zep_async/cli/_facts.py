@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import AsyncZep, Fact, FactsResponse, SuccessResponse, to_dict
-from .._resource import id_segment
+from ..checks import check_id
 from ._common import (
     UsageError,
     call_sdk,
@@ -84,7 +84,7 @@ def _facts_table(facts: list[Fact]) -> Table:
 def delete(args: argparse.Namespace) -> None:
     """Delete one fact once confirmed (or with ``--yes``), and say so."""
     with sdk_arguments():  # a bad uuid is refused before asking
-        id_segment("fact_uuid", args.fact_uuid)
+        check_id("fact_uuid", args.fact_uuid)
     client = open_client(args)
     if not args.yes:
         if not stdin_is_terminal():

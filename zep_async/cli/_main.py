@@ -19,11 +19,12 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 
 from .. import AuthenticationError, ZepError
-from .._logging import HANDLER_NAME
 from ._common import CommandError, TerminatedError, UsageError, printable
 from ._parser import PROG, build_parser
 from ._streams import OutputError, discard, guarded, say
 
+#: The name of the stderr handler ``ZEP_LOG`` installs (docs/configuration.md).
+ZEP_LOG_HANDLER = "zep_async.ZEP_LOG"
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -35,8 +36,14 @@ EXIT_BROKEN_PIPE = 141
 _MAX_MESSAGE = 1000
 #: Frames -v shows of a traceback, the innermost: a RecursionError has thousands.
 _MAX_FRAMES = 60
-#: What to do when the cli extra (rich) is missing. Kept in step with pyproject.toml by a test.
-EXTRA_HINT = "install the cli extra: pip install 'zep-async[cli]', or just pip install 'rich>=13.7'"
+#: What to do when the cli extra (rich) is missing. zep-async is not on the package index, so
+#: the hint installs from a clone or a built wheel, or names the one dependency itself.
+#: Kept in step with pyproject.toml by a test.
+EXTRA_HINT = (
+    "install the cli extra from a clone (pip install '.[cli]' in its top directory)"
+    " or a built wheel (pip install 'dist/zep_async-<version>-py3-none-any.whl[cli]'),"
+    " or just pip install 'rich>=13.7'"
+)
 
 
 class _StderrHandler(logging.Handler):
@@ -60,7 +67,7 @@ def _logging_for(verbosity: int) -> Iterator[None]:
     logger = logging.getLogger("zep_async")
     before = logger.level
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    from_env = next((h for h in logger.handlers if h.get_name() == HANDLER_NAME), None)
+    from_env = next((h for h in logger.handlers if h.get_name() == ZEP_LOG_HANDLER), None)
     if from_env is not None:  # ZEP_LOG asked for these lines: this handler writes them, once
         level = min(level, from_env.level)
         logger.removeHandler(from_env)

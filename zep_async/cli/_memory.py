@@ -19,10 +19,11 @@ from .. import (
     AddMemoryResponse,
     AsyncZep,
     Message,
+    RawItem,
     ZepError,
     to_dict,
 )
-from .._encode import check_messages
+from ..checks import check_messages
 from ._common import UsageError, call_sdk, open_client, print_json, printable, run, sdk_arguments
 from ._export import export_lines
 from ._memory_grammar import BATCH
@@ -151,8 +152,8 @@ def messages_list(args: argparse.Namespace) -> None:
 def messages_export(args: argparse.Namespace) -> None:
     """Write every message of the session as the server sent it, one JSON object per line."""
 
-    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[Message, str], None]:
-        return zep.memory._iter_message_json(
+    def walk(zep: AsyncZep) -> AsyncGenerator[RawItem[Message], None]:
+        return zep.memory.with_raw_response.iter_session_messages(  # type: ignore[no-any-return]
             args.session_id, page_size=args.page_size, prefetch=args.prefetch
         )
 

@@ -1,8 +1,9 @@
 """``sessions create``, ``update``, ``end`` and ``delete``: one write each, printed for people.
 
-A write that fails is not resent when the server may have applied it (the
-SDK's write rule); the one-line error then says "may have been applied", so
-check with ``sessions get`` before running the command again. ``delete`` asks
+``create`` and ``update`` recover as the SDK does (docs/retries.md#recovered-writes);
+a write that still fails when the server may have applied it says "may have been
+applied" in its one-line error, so check with ``sessions get`` before running the
+command again. ``delete`` asks
 for confirmation on a terminal; ``--yes`` skips the question, and without a
 terminal the command refuses to delete unless ``--yes`` is given. Their options
 are declared in ``_session_args``, which loads without rich.
@@ -14,7 +15,7 @@ import argparse
 from typing import TypeVar
 
 from .. import AsyncZep, EndSessionResponse, Session, SuccessResponse, to_dict
-from .._resource import id_segment
+from ..checks import check_id
 from ._common import (
     UsageError,
     confirm,
@@ -73,7 +74,7 @@ def end_session(args: argparse.Namespace) -> None:
 def delete_session(args: argparse.Namespace) -> None:
     """Delete the session once confirmed, and say so."""
     with sdk_arguments():
-        id_segment("session_id", args.session_id)  # a bad id is refused before asking
+        check_id("session_id", args.session_id)  # a bad id is refused before asking
     client = open_client(args)
     if not args.yes:
         _confirm(args.session_id)

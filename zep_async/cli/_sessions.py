@@ -1,8 +1,9 @@
 """``sessions get`` and ``sessions list``: one request, printed for people or as JSON.
 
 ``get --json`` (like ``export``) writes the session exactly as the server sent
-it, nanoseconds and ``Z`` included, through the SDK's private raw-JSON path;
-the field lines for people come from the models.
+it, nanoseconds and ``Z`` included, through the SDK's raw responses
+(``with_raw_response``, docs/raw-responses.md); the field lines for people come
+from the models.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ _MIN_WIDTH = 40
 
 def get(args: argparse.Namespace) -> None:
     """Print one session: ``field  value`` lines, or with ``--json`` its JSON as sent."""
-    session, text = call_sdk(args, lambda zep: zep.memory._get_session_json(args.session_id))
+    raw = call_sdk(args, lambda zep: zep.memory.with_raw_response.get_session(args.session_id))
     if args.json:
-        json_lines(sys.stdout)(text)
+        json_lines(sys.stdout)(raw.json_line)
         return
-    print_fields(to_dict(session))
+    print_fields(to_dict(raw.parsed))
 
 
 def print_fields(fields: dict[str, Any]) -> None:

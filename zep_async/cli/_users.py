@@ -15,7 +15,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from .. import AsyncZep, User, to_dict
+from .. import AsyncZep, RawItem, User, to_dict
 from ._common import (
     UsageError,
     call_sdk,
@@ -114,8 +114,9 @@ def sessions(args: argparse.Namespace) -> None:
 def export(args: argparse.Namespace) -> None:
     """Write every user as one JSON object per line, as the server sent it."""
 
-    def walk(zep: AsyncZep) -> AsyncGenerator[tuple[User, str], None]:
-        return zep.user._iter_user_json(page_size=args.page_size, prefetch=args.prefetch)
+    def walk(zep: AsyncZep) -> AsyncGenerator[RawItem[User], None]:
+        walk = zep.user.with_raw_response.iter_users
+        return walk(page_size=args.page_size, prefetch=args.prefetch)  # type: ignore[no-any-return]
 
     async def total(zep: AsyncZep) -> int | None:
         return (await zep.user.list_ordered(page_size=1)).total_count

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._users import AsyncUsers
+from .. import AsyncUsers
 from ._facts_grammar import add_user_node
 from ._grammar import add_delete, add_export, json_object, whole
 

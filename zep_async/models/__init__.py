@@ -6,7 +6,9 @@ ignored). A list of models (a page's items, a memory's messages) is never
 ``None``: ``null`` or a missing key is an empty list. Timestamps are
 timezone-aware ``datetime`` objects with the server's offset kept. Attribute
 names are the API's JSON names, except where the JSON name is a Python keyword
-(``class`` is ``class_``). Turning JSON into these classes, and back, is the job
+(``class`` is ``class_``). For code written for zep-cloud, ``EntityNode``, ``Fact``,
+``Message``, ``Session``, ``Summary`` and ``User`` also answer to its spelling ``uuid_``: a
+read-only property, not a field. Turning JSON into these classes, and back, is the job
 of ``zep_async.from_dict`` and ``zep_async.to_dict``; the classes themselves
 know nothing of JSON.
 """

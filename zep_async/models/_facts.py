@@ -105,6 +105,11 @@ class EntityNode:
     attributes: dict[str, Any] | None = None
     score: float | None = None
 
+    @property
+    def uuid_(self) -> str | None:
+        """``uuid`` under zep-cloud's spelling, for code written for it (read-only)."""
+        return self.uuid
+
 
 @frozen(kw_only=True)
 class UserNodeResponse:

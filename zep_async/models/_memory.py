@@ -51,6 +51,11 @@ class Message:
     token_count: int | None = None
     processed: bool | None = None
 
+    @property
+    def uuid_(self) -> str | None:
+        """``uuid`` under zep-cloud's spelling, for code written for it (read-only)."""
+        return self.uuid
+
 
 @frozen(kw_only=True)
 class Fact:
@@ -82,6 +87,11 @@ class Fact:
     source_node_name: str | None = None
     target_node_name: str | None = None
 
+    @property
+    def uuid_(self) -> str | None:
+        """``uuid`` under zep-cloud's spelling, for code written for it (read-only)."""
+        return self.uuid
+
 
 @frozen(kw_only=True)
 class Summary:
@@ -102,6 +112,11 @@ class Summary:
     metadata: dict[str, Any] | None = None
     related_message_uuids: list[str] | None = None
     token_count: int | None = None
+
+    @property
+    def uuid_(self) -> str | None:
+        """``uuid`` under zep-cloud's spelling, for code written for it (read-only)."""
+        return self.uuid
 
 
 @frozen(kw_only=True)

@@ -53,6 +53,11 @@ class Session:
     fact_rating_instruction: FactRatingInstruction | None = None
     project_uuid: str | None = None
 
+    @property
+    def uuid_(self) -> str | None:
+        """``uuid`` under zep-cloud's spelling, for code written for it (read-only)."""
+        return self.uuid
+
 
 @frozen(kw_only=True)
 class SessionListResponse:

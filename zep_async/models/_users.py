@@ -46,6 +46,11 @@ class User:
     session_count: int | None = None
     fact_rating_instruction: FactRatingInstruction | None = None
 
+    @property
+    def uuid_(self) -> str | None:
+        """``uuid`` under zep-cloud's spelling, for code written for it (read-only)."""
+        return self.uuid
+
 
 @frozen(kw_only=True)
 class UserListResponse:

@@ -51,7 +51,7 @@ class FaultMethods:
                 one without any.
             after_applying: Handle the request first (a write is stored, a
                 delete done), then send this answer instead of the real one:
-                the "committed, then failed" case a client must not resend.
+                the "committed, then failed" case a client must not resend blindly.
 
         Raises:
             ValueError: On an unknown route, a bad status or ``times``, or both

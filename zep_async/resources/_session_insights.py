@@ -1,10 +1,12 @@
 """The older v2 calls of ``memory`` that read a session's dialog: classify, extract, summarise.
 
 Zep Cloud serves them and its API reference marks them deprecated; they are here
-so code migrating from the official SDK keeps running. ``_facts_calls`` says how
-each is sent and resent: ``classify_session`` may store its answer on the
-session, so it follows the write rule; ``extract_data`` changes nothing, so it is
-resent like a read and its errors never say ``may_have_been_applied``.
+so code migrating from the official SDK keeps running (the Community Edition
+lacks them, and the error says so). Each sends what zep-cloud 2.22.1 sends for
+the same arguments (``lastNMessages`` on the wire). ``classify_session`` may
+store its answer on the session, so it follows the plain write rule
+(docs/retries.md#writes); ``extract_data`` changes nothing, so it is resent like
+a read and its errors never say ``may_have_been_applied``.
 """
 
 from __future__ import annotations
@@ -12,24 +14,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from . import _validate
-from ._codec import encode
-from ._facts_calls import SendingResource, free_text, optional_bool
-from ._options import RequestOptions
-from ._reply import Resend
-from ._resource import check_options, session_path
-from .errors import ZepError
-from .models import Question, SessionClassification, SummaryListResponse
+from .. import _validate
+from .._codec import encode
+from .._options import RequestOptions
+from .._reply import Resend
+from ..models import Question, SessionClassification, SummaryListResponse
+from ._base import Resource, check_options, session_path
 
-__all__ = ["MAX_LABEL_LENGTH", "SessionInsightCalls"]
+__all__ = ["MAX_LABEL_LENGTH", "SessionInsights"]
 
 #: The longest class or classifier name accepted, in characters (an id's bound).
 MAX_LABEL_LENGTH = 2048
 
 
 def _current_date_time(value: object) -> str | None:
-    if value is None or isinstance(value, str):
-        return free_text("current_date_time", value, required=value is not None)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _validate.check_body_text("current_date_time", value)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("current_date_time must be timezone-aware (it says where you are)")
@@ -50,8 +52,12 @@ def _check_classes(classes: object) -> list[str]:
     ]
 
 
-class SessionInsightCalls(SendingResource):
-    """Classify, extract, summaries and questions of ``memory``."""
+def _optional_bool(name: str, value: object) -> bool | None:
+    return None if value is None else _validate.check_bool(name, value)
+
+
+class SessionInsights(Resource):
+    """Classify, extract, summaries and questions of ``memory`` (a piece of ``AsyncMemory``)."""
 
     async def classify_session(
         self,
@@ -96,14 +102,14 @@ class SessionInsightCalls(SendingResource):
         path = session_path(session_id) + "/classify"
         fields = {
             "classes": _check_classes(classes),
-            "instruction": free_text("instruction", instruction),
+            "instruction": _validate.check_optional_str("instruction", instruction),
             "last_n": None if last_n is None else _validate.check_int("last_n", last_n, minimum=1),
             "name": _validate.check_text("name", name, max_length=MAX_LABEL_LENGTH),
-            "persist": optional_bool("persist", persist),
+            "persist": _optional_bool("persist", persist),
         }
         body = encode(fields)
         options = check_options(request_options)
-        return await self._send(
+        return await self._call(
             "POST",
             path,
             SessionClassification,
@@ -155,24 +161,20 @@ class SessionInsightCalls(SendingResource):
         fields = {
             "current_date_time": _current_date_time(current_date_time),
             "last_n": _validate.check_int("last_n", last_n, minimum=1),
-            "model_schema": free_text("model_schema", model_schema, required=True),
-            "validate": optional_bool("validate", validate),
+            "model_schema": _validate.check_body_text("model_schema", model_schema),
+            "validate": _optional_bool("validate", validate),
         }
         body = encode(fields)
         options = check_options(request_options)
-        try:
-            return await self._send(
-                "POST",
-                path,
-                dict[str, str],
-                body=body,
-                options=options,
-                resend=Resend.ANY,
-                cloud_only=("POST /sessions/{id}/extract", "extract_data"),
-            )
-        except ZepError as error:
-            error.may_have_been_applied = False  # an extraction changes nothing
-            raise
+        return await self._call(
+            "POST",
+            path,
+            dict[str, str],
+            body=body,
+            options=options,
+            resend=Resend.ANY,  # it changes nothing: retried like a read, never "applied"
+            cloud_only=("POST /sessions/{id}/extract", "extract_data"),
+        )
 
     async def get_summaries(
         self, session_id: str, *, request_options: RequestOptions | None = None
@@ -197,7 +199,7 @@ class SessionInsightCalls(SendingResource):
         """
         path = session_path(session_id) + "/summary"
         options = check_options(request_options)
-        return await self._send(
+        return await self._call(
             "GET",
             path,
             SummaryListResponse,
@@ -238,7 +240,7 @@ class SessionInsightCalls(SendingResource):
             count = _validate.check_int("last_n_messages", last_n_messages, minimum=1)
             query["lastNMessages"] = str(count)
         options = check_options(request_options)
-        return await self._send(
+        return await self._call(
             "GET",
             path,
             Question,

@@ -1,12 +1,12 @@
 """The memory and message calls of the ``memory`` resource: add, get, list, walk, change.
 
-``add`` is a write and follows the write rule: never resent after a failure
-that may have applied it (the messages would be stored twice). The searches
+``add`` is a write that recovers (``_recovery``): its messages get uuids, so a
+resend after a failure that may have applied it cannot store them twice. The searches
 live in ``_message_search``. The walk over a session's messages uses the
 walker of ``pagination`` with the messages' wire style: ``limit`` plus
-``cursor``, a 1-based page number; ``_iter_message_json`` (private, for the
-command line's export) walks it with each message's JSON text as the server
-sent it (``_resource``).
+``cursor``, a 1-based page number; ``_raw_iter_session_messages`` is
+``with_raw_response.iter_session_messages``, each message with its JSON text
+as the server sent it.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, get_args
 
-from . import _validate
-from ._encode import check_messages, check_metadata, encode_body
-from ._message_search import SearchCalls, check_choice, check_unit
-from ._options import RequestOptions
-from ._resource import Listing, check_options, check_walk, id_segment, session_path
-from .errors import APIResponseValidationError
-from .models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
+from .. import _recovery, _validate
+from .._codec import check_messages, check_metadata, encode
+from .._options import RequestOptions
+from .._raw import RawItem
+from ..errors import APIResponseValidationError
+from ..models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
+from ._base import Listing, Resource, check_options, check_walk, session_path
 
-__all__ = ["MessageCalls"]
+__all__ = ["Messages"]
 
 _ROLE_TYPES: tuple[str, ...] = get_args(RoleType)
 
@@ -32,15 +32,18 @@ def _check_roles(value: object) -> list[str]:
         raise TypeError(
             f"ignore_roles must be a list of role types, not {_validate.type_name(value)}"
         )
-    return [check_choice(f"ignore_roles[{i}]", item, _ROLE_TYPES) for i, item in enumerate(value)]
+    return [
+        _validate.check_choice(f"ignore_roles[{i}]", item, _ROLE_TYPES)
+        for i, item in enumerate(value)
+    ]
 
 
 def _message_key(message: Message) -> str | None:
     return message.uuid
 
 
-class MessageCalls(SearchCalls):
-    """The memory and message calls of ``memory``; searches come from ``SearchCalls``."""
+class Messages(Resource):
+    """The memory and message calls of ``memory`` (one of the pieces ``AsyncMemory`` joins)."""
 
     async def add(
         self,
@@ -53,10 +56,11 @@ class MessageCalls(SearchCalls):
     ) -> AddMemoryResponse:
         """Add messages to a session's memory, in order.
 
-        A write: it is sent once, and never resent after a failure that may have
-        stored the messages (a 5xx, a timeout, a dropped connection); the error
-        then has ``may_have_been_applied`` set, so check with
-        ``get_session_messages`` before adding them again. Zep limits each call
+        Each message without a ``uuid`` gets one before the first attempt (yours
+        are kept), so after a failure that may have stored them (a 5xx, a timeout,
+        a dropped connection) they are resent and stored exactly once; a resend
+        refused for those uuids is confirmed by reading each message back
+        (docs/retries.md#recovered-writes). Zep limits each call
         to 30 messages and each message to 2,500 characters on free plans; the
         server enforces its limits and answers ``BadRequestError`` beyond them.
 
@@ -77,8 +81,8 @@ class MessageCalls(SearchCalls):
             (Zep Cloud; the Community Edition never sends it).
 
         Raises:
-            TypeError, ValueError: A bad argument (e.g. ``messages[2].role_type``),
-                before anything is sent.
+            TypeError, ValueError: A bad argument (e.g. ``messages[2].role_type``,
+                or two messages with one ``uuid``), before anything is sent.
             BadRequestError: The server refused the messages (too many, too long).
             NotFoundError: No session has this id (Zep Cloud).
             SessionEndedError: The session has ended.
@@ -91,7 +95,7 @@ class MessageCalls(SearchCalls):
             ...     messages=[Message(role_type="user", role="Jane", content="Hi")],
             ... )
         """
-        path = session_path(session_id) + "/memory"
+        session = session_path(session_id)
         checked = check_messages(messages)
         if not checked:
             raise ValueError(
@@ -99,17 +103,13 @@ class MessageCalls(SearchCalls):
                 "there are no new messages)"
             )
         fields = {
-            "messages": checked,
             "ignore_roles": None if ignore_roles is None else _check_roles(ignore_roles),
             "return_context": None
             if return_context is None
             else _validate.check_bool("return_context", return_context),
         }
         options = check_options(request_options)
-        body = encode_body(fields)
-        return await self._transport.call(
-            "POST", path, AddMemoryResponse, body=body, options=options
-        )
+        return await _recovery.add_messages(self, session, checked, fields, options)
 
     async def get(
         self,
@@ -147,9 +147,9 @@ class MessageCalls(SearchCalls):
         if lastn is not None:
             query["lastn"] = str(_validate.check_int("lastn", lastn, minimum=1))
         if min_rating is not None:
-            query["minRating"] = repr(check_unit("min_rating", min_rating))
+            query["minRating"] = repr(_validate.check_unit("min_rating", min_rating))
         options = check_options(request_options)
-        return await self._transport.get(path, Memory, query=query, options=options)
+        return await self._call("GET", path, Memory, query=query, options=options)
 
     async def get_session_messages(
         self,
@@ -190,7 +190,7 @@ class MessageCalls(SearchCalls):
         if cursor is not None:
             query["cursor"] = str(_validate.check_int("cursor", cursor, minimum=1))
         options = check_options(request_options)
-        return await self._transport.get(path, MessageListResponse, query=query, options=options)
+        return await self._call("GET", path, MessageListResponse, query=query, options=options)
 
     async def get_session_message(
         self,
@@ -222,7 +222,7 @@ class MessageCalls(SearchCalls):
             ... )
         """
         path = _message_path(session_id, message_uuid)
-        return await self._transport.get(path, Message, options=check_options(request_options))
+        return await self._call("GET", path, Message, options=check_options(request_options))
 
     async def update_message_metadata(
         self,
@@ -235,9 +235,9 @@ class MessageCalls(SearchCalls):
         """Merge ``metadata`` into a message's metadata (a PATCH).
 
         New keys are added and existing ones replaced (one level deep); other
-        keys are kept. A write: not resent after a failure that may have applied
-        it (resending the same patch would do no harm, but the rule is one for
-        every write; pass ``request_options={"retry_writes": True}`` to allow it).
+        keys are kept. The same merge twice leaves the same metadata, so it is
+        resent after a failure that may have applied it
+        (docs/retries.md#recovered-writes).
 
         Args:
             session_id: The session.
@@ -260,9 +260,9 @@ class MessageCalls(SearchCalls):
             ... )
         """
         path = _message_path(session_id, message_uuid)
-        body = encode_body({"metadata": check_metadata(metadata)})
+        body = encode({"metadata": check_metadata(metadata)})
         options = check_options(request_options)
-        return await self._transport.call("PATCH", path, Message, body=body, options=options)
+        return await _recovery.update(self, path, body, Message, options)
 
     def iter_session_messages(
         self,
@@ -297,17 +297,17 @@ class MessageCalls(SearchCalls):
         listing = self._message_listing(session_id, page_size, prefetch, request_options)
         return self._walk(listing).walk_items()
 
-    def _iter_message_json(
+    def _raw_iter_session_messages(
         self,
         session_id: str,
         *,
         page_size: int = 100,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[tuple[Message, str], None]:
+    ) -> AsyncGenerator[RawItem[Message], None]:
         """``iter_session_messages``, each message with its JSON text as the server sent it."""
         listing = self._message_listing(session_id, page_size, prefetch, request_options)
-        return self._walk_json(listing)
+        return self._raw_walk(listing)
 
     def _message_listing(
         self,
@@ -358,4 +358,6 @@ def _cursor_ignored(path: str, number: int) -> APIResponseValidationError:
 
 
 def _message_path(session_id: object, message_uuid: object) -> str:
-    return session_path(session_id) + "/messages/" + id_segment("message_uuid", message_uuid)
+    return (
+        session_path(session_id) + "/messages/" + _validate.id_segment("message_uuid", message_uuid)
+    )

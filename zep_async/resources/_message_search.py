@@ -10,46 +10,17 @@ fatal for no gain.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar, get_args
+from collections.abc import Sequence
+from typing import Any, get_args
 
-from . import _validate
-from ._encode import check_metadata, encode_body
-from ._options import CheckedOptions, RequestOptions
-from ._resource import Resource, check_options, session_path
-from .errors import ZepError
-from .models import MemorySearchResult, SearchScope, SearchType, SessionSearchResponse
+from .. import _validate
+from .._codec import check_metadata, encode
+from .._options import RequestOptions
+from .._reply import Resend
+from ..models import MemorySearchResult, SearchScope, SearchType, SessionSearchResponse
+from ._base import Resource, check_options, session_path
 
-__all__ = ["SearchCalls", "check_choice", "check_unit"]
-
-T = TypeVar("T")
-
-
-def check_unit(name: str, value: object) -> float:
-    """Require a finite number from 0 to 1 (a rating, a score, ``mmr_lambda``)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number from 0 to 1, not {_validate.type_name(value)}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-        raise ValueError(
-            f"{name} must be a finite number from 0 to 1, got {_validate.show_number(value)}"
-        )
-    return number
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """Require one of ``choices`` (the values of one of the API's ``Literal`` enums)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {_validate.type_name(value)}")
-    if value not in choices:
-        raise ValueError(
-            f"{name} must be one of {', '.join(choices)}; got {_validate.show_text(value)}"
-        )
-    return value
+__all__ = ["MessageSearch"]
 
 
 def _check_search_text(name: str, value: object) -> str:
@@ -72,15 +43,17 @@ def _ranking(
     return {
         "min_fact_rating": None
         if min_fact_rating is None
-        else check_unit("min_fact_rating", min_fact_rating),
-        "min_score": None if min_score is None else check_unit("min_score", min_score),
-        "mmr_lambda": None if mmr_lambda is None else check_unit("mmr_lambda", mmr_lambda),
+        else _validate.check_unit("min_fact_rating", min_fact_rating),
+        "min_score": None if min_score is None else _validate.check_unit("min_score", min_score),
+        "mmr_lambda": None
+        if mmr_lambda is None
+        else _validate.check_unit("mmr_lambda", mmr_lambda),
         "search_scope": None
         if search_scope is None
-        else check_choice("search_scope", search_scope, get_args(SearchScope)),
+        else _validate.check_choice("search_scope", search_scope, get_args(SearchScope)),
         "search_type": None
         if search_type is None
-        else check_choice("search_type", search_type, get_args(SearchType)),
+        else _validate.check_choice("search_type", search_type, get_args(SearchType)),
     }
 
 
@@ -90,31 +63,8 @@ def _limit_query(limit: int | None) -> dict[str, str] | None:
     return {"limit": str(_validate.check_int("limit", limit, minimum=1))}
 
 
-class SearchCalls(Resource):
+class MessageSearch(Resource):
     """``memory.search`` and ``memory.search_sessions``: reads sent as POST, retried as reads."""
-
-    async def _search(
-        self,
-        path: str,
-        cls: type[T],
-        query: Mapping[str, str] | None,
-        body: bytes,
-        options: CheckedOptions | None,
-    ) -> T:
-        try:
-            model, _ = await self._decoded(
-                "POST",
-                path,
-                cls,
-                query=query,
-                body=body,
-                options=options,
-                retry_non_idempotent=True,
-            )
-        except ZepError as error:
-            error.may_have_been_applied = False  # a search changes nothing
-            raise
-        return model
 
     async def search(
         self,
@@ -168,8 +118,16 @@ class SearchCalls(Resource):
             **_ranking(min_fact_rating, min_score, mmr_lambda, search_scope, search_type),
         }
         options = check_options(request_options)
-        body = encode_body(fields)
-        return await self._search(path, list[MemorySearchResult], query, body, options)
+        body = encode(fields)
+        return await self._call(
+            "POST",
+            path,
+            list[MemorySearchResult],
+            query=query,
+            body=body,
+            options=options,
+            resend=Resend.ANY,
+        )
 
     async def search_sessions(
         self,
@@ -230,8 +188,16 @@ class SearchCalls(Resource):
         }
         query = _limit_query(limit)
         options = check_options(request_options)
-        body = encode_body(fields)
-        return await self._search("/sessions/search", SessionSearchResponse, query, body, options)
+        body = encode(fields)
+        return await self._call(
+            "POST",
+            "/sessions/search",
+            SessionSearchResponse,
+            query=query,
+            body=body,
+            options=options,
+            resend=Resend.ANY,
+        )
 
 
 def _check_ids(value: object) -> list[str]:

@@ -1,7 +1,8 @@
-"""The ``user`` resource: create, read, change, delete and list users, and a user's sessions.
+"""The ``user`` resource: create, read, change, delete and list users, a user's sessions,
+and (Zep Cloud only; ``get_facts`` deprecated by the API) a user's facts and graph node.
 
-``_iter_user_json`` (private, for the command line's export) walks the users as
-``iter_users`` does, each with its JSON text as the server sent it (``_resource``).
+``_raw_iter_users`` is ``with_raw_response.iter_users``: the walk of ``iter_users``,
+each user with its JSON text as the server sent it.
 """
 
 from __future__ import annotations
@@ -9,12 +10,21 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from . import _validate
-from ._encode import check_fact_rating_instruction, check_metadata, encode_body
-from ._facts_calls import UserFactCalls
-from ._options import RequestOptions
-from ._resource import MAX_ID_LENGTH, Listing, check_options, check_walk, id_segment
-from .models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
+from .. import _recovery, _validate
+from .._codec import check_fact_rating_instruction, check_metadata, encode
+from .._options import RequestOptions
+from .._raw import RawItem
+from .._validate import MAX_ID_LENGTH, check_optional_str, id_segment
+from ..models import (
+    FactRatingInstruction,
+    FactsResponse,
+    Session,
+    SuccessResponse,
+    User,
+    UserListResponse,
+    UserNodeResponse,
+)
+from ._base import Listing, Resource, check_options, check_walk
 
 __all__ = ["AsyncUsers"]
 
@@ -23,17 +33,6 @@ _LIST_PATH = "/users-ordered"
 
 def _user_path(user_id: object) -> str:
     return "/users/" + id_segment("user_id", user_id)
-
-
-def _optional_str(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {_validate.type_name(value)}")
-    if "\x00" in value:
-        # PostgreSQL text cannot hold NUL: the server would fail with a 500 after the fact.
-        raise ValueError(f"{name} must not contain a NUL character")
-    return value
 
 
 def _fields(
@@ -45,9 +44,9 @@ def _fields(
 ) -> dict[str, object]:
     """Check the fields ``add`` and ``update`` share; return them keyed by their JSON names."""
     return {
-        "email": _optional_str("email", email),
-        "first_name": _optional_str("first_name", first_name),
-        "last_name": _optional_str("last_name", last_name),
+        "email": check_optional_str("email", email),
+        "first_name": check_optional_str("first_name", first_name),
+        "last_name": check_optional_str("last_name", last_name),
         "metadata": None if metadata is None else check_metadata(metadata),
         "fact_rating_instruction": (
             None
@@ -71,11 +70,8 @@ def _user_key(user: User) -> str | None:
     return user.uuid if user.uuid is not None else user.user_id
 
 
-class AsyncUsers(UserFactCalls):
-    """Users: ``zep.user`` of ``AsyncZep``. Each session belongs to one user.
-
-    A user's facts and graph node (``get_facts``, ``get_node``) come from ``_facts_calls``.
-    """
+class AsyncUsers(Resource, name="user"):
+    """Users: ``zep.user`` of ``AsyncZep``. Each session belongs to one user."""
 
     async def add(
         self,
@@ -90,10 +86,10 @@ class AsyncUsers(UserFactCalls):
     ) -> User:
         """Create a user.
 
-        Sent once: after a failure that may have created the user (a 5xx, a
-        timeout, a lost connection) it is not resent, and the error has
-        ``may_have_been_applied`` set; ``user.get(user_id)`` tells. Arguments
-        left ``None`` are not sent.
+        After a failure that may have created the user (a 5xx, a timeout, a lost
+        connection) it is resent; a resend meeting "already exists" met this
+        call's first attempt, so the user is read back and returned
+        (docs/retries.md#recovered-writes). Arguments left ``None`` are not sent.
 
         Args:
             user_id: Your own id for the user: non-empty text without control
@@ -122,9 +118,17 @@ class AsyncUsers(UserFactCalls):
         """
         text = _validate.check_text("user_id", user_id, max_length=MAX_ID_LENGTH)
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
-        body = encode_body({"user_id": text, **fields})
+        body = encode({"user_id": text, **fields})
         options = check_options(request_options)
-        return await self._transport.call("POST", "/users", User, body=body, options=options)
+        return await _recovery.create(
+            self,
+            "/users",
+            body,
+            User,
+            options,
+            read_path=_user_path(text),
+            differs=_recovery.user_differs(email, first_name, last_name),
+        )
 
     async def get(self, user_id: str, *, request_options: RequestOptions | None = None) -> User:
         """Return one user by its id.
@@ -146,7 +150,7 @@ class AsyncUsers(UserFactCalls):
             >>> user = await zep.user.get("jane")  # doctest: +SKIP
         """
         path = _user_path(user_id)
-        return await self._transport.get(path, User, options=check_options(request_options))
+        return await self._call("GET", path, User, options=check_options(request_options))
 
     async def update(
         self,
@@ -163,8 +167,9 @@ class AsyncUsers(UserFactCalls):
 
         ``metadata`` is merged into the user's (keys given replace theirs). An
         empty string changes nothing on the Community Edition, so a field cannot
-        be cleared there. Sent once, like ``add``: after a failure that may have
-        applied it, the error has ``may_have_been_applied`` set.
+        be cleared there. The same update twice leaves the same user, so it is
+        resent after a failure that may have applied it
+        (docs/retries.md#recovered-writes).
 
         Args:
             user_id: Your own id of the user, sent percent-encoded as one path segment.
@@ -192,9 +197,9 @@ class AsyncUsers(UserFactCalls):
         """
         path = _user_path(user_id)
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
-        body = encode_body(fields)
+        body = encode(fields)
         options = check_options(request_options)
-        return await self._transport.call("PATCH", path, User, body=body, options=options)
+        return await _recovery.update(self, path, body, User, options)
 
     async def delete(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -222,7 +227,7 @@ class AsyncUsers(UserFactCalls):
         """
         path = _user_path(user_id)
         options = check_options(request_options)
-        return await self._transport.call("DELETE", path, SuccessResponse, options=options)
+        return await self._call("DELETE", path, SuccessResponse, options=options)
 
     async def list_ordered(
         self,
@@ -255,7 +260,7 @@ class AsyncUsers(UserFactCalls):
         """
         query = _page_query(page_number, page_size)
         options = check_options(request_options)
-        return await self._transport.get(_LIST_PATH, UserListResponse, query=query, options=options)
+        return await self._call("GET", _LIST_PATH, UserListResponse, query=query, options=options)
 
     async def get_sessions(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -279,7 +284,57 @@ class AsyncUsers(UserFactCalls):
         """
         path = _user_path(user_id) + "/sessions"
         options = check_options(request_options)
-        return await self._transport.get(path, list[Session], options=options)
+        return await self._call("GET", path, list[Session], options=options)
+
+    async def get_facts(
+        self, user_id: str, *, request_options: RequestOptions | None = None
+    ) -> FactsResponse:
+        """Return the facts of all a user's sessions (Zep Cloud; deprecated by the API).
+
+        Args:
+            user_id: Your own id of the user, sent percent-encoded as one path segment.
+            request_options: Per-call overrides (timeout, retries, headers, query).
+
+        Returns:
+            ``FactsResponse`` with the facts (``[]`` for none).
+
+        Raises:
+            TypeError, ValueError: A bad argument, before anything is sent.
+            NotFoundError: No user has this id (or the server lacks the route).
+            APIStatusError, APIConnectionError: Any other failure.
+
+        Example:
+            >>> facts = (await zep.user.get_facts("jane")).facts  # doctest: +SKIP
+        """
+        path = _user_path(user_id) + "/facts"
+        options = check_options(request_options)
+        cloud = ("GET /users/{id}/facts", "user.get_facts")
+        return await self._call("GET", path, FactsResponse, options=options, cloud_only=cloud)
+
+    async def get_node(
+        self, user_id: str, *, request_options: RequestOptions | None = None
+    ) -> UserNodeResponse:
+        """Return the node that stands for a user in Zep's knowledge graph (Zep Cloud).
+
+        Args:
+            user_id: Your own id of the user, sent percent-encoded as one path segment.
+            request_options: Per-call overrides (timeout, retries, headers, query).
+
+        Returns:
+            ``UserNodeResponse`` whose ``node`` is an ``EntityNode``.
+
+        Raises:
+            TypeError, ValueError: A bad argument, before anything is sent.
+            NotFoundError: No user has this id (or the server lacks the route).
+            APIStatusError, APIConnectionError: Any other failure.
+
+        Example:
+            >>> node = (await zep.user.get_node("jane")).node  # doctest: +SKIP
+        """
+        path = _user_path(user_id) + "/node"
+        options = check_options(request_options)
+        cloud = ("GET /users/{id}/node", "user.get_node")
+        return await self._call("GET", path, UserNodeResponse, options=options, cloud_only=cloud)
 
     def iter_users(
         self,
@@ -311,15 +366,15 @@ class AsyncUsers(UserFactCalls):
         """
         return self._walk(self._user_listing(page_size, prefetch, request_options)).walk_items()
 
-    def _iter_user_json(
+    def _raw_iter_users(
         self,
         *,
         page_size: int = 100,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[tuple[User, str], None]:
+    ) -> AsyncGenerator[RawItem[User], None]:
         """``iter_users``, each user with its JSON text as the server sent it, on one line."""
-        return self._walk_json(self._user_listing(page_size, prefetch, request_options))
+        return self._raw_walk(self._user_listing(page_size, prefetch, request_options))
 
     def _user_listing(
         self, page_size: int, prefetch: int, request_options: RequestOptions | None

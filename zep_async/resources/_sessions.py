@@ -1,10 +1,7 @@
-"""The session calls of the ``memory`` resource: get, list and walk (writes: ``_session_writes``).
+"""The session reads of the ``memory`` resource: get, list and walk (writes: ``_session_writes``).
 
-Two private calls serve the command line, which must write sessions exactly as
-the server sent them: ``_get_session_json`` and ``_iter_session_json`` return
-each session's model together with its JSON text cut from the response body,
-through ``Resource``'s one mechanism for that (``_resource``), with the same
-checks and walk as the public calls.
+``_raw_iter_sessions`` is ``with_raw_response.iter_sessions``: the walk of
+``iter_sessions``, each session with its JSON text as the server sent it.
 """
 
 from __future__ import annotations
@@ -12,14 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Literal, get_args
 
-from . import _validate
-from ._message_search import check_choice
-from ._options import RequestOptions
-from ._resource import Listing, check_options, check_walk, session_path
-from ._session_writes import SessionWriteCalls
-from .models import Session, SessionListResponse
+from .. import _validate
+from .._options import RequestOptions
+from .._raw import RawItem
+from ..models import Session, SessionListResponse
+from ._base import Listing, Resource, check_options, check_walk, session_path
 
-__all__ = ["ORDER_BY_FIELDS", "OrderBy", "SessionCalls"]
+__all__ = ["ORDER_BY_FIELDS", "OrderBy", "Sessions"]
 
 #: The fields ``list_sessions`` and the session walks can sort by.
 OrderBy = Literal["created_at", "updated_at", "user_id", "session_id"]
@@ -35,7 +31,7 @@ def _list_query(
     if page_size is not None:
         query["page_size"] = str(_validate.check_int("page_size", page_size, minimum=1))
     if order_by is not None:
-        query["order_by"] = check_choice("order_by", order_by, ORDER_BY_FIELDS)
+        query["order_by"] = _validate.check_choice("order_by", order_by, ORDER_BY_FIELDS)
     if asc is not None:
         query["asc"] = "true" if _validate.check_bool("asc", asc) else "false"
     return query
@@ -45,8 +41,8 @@ def _session_key(session: Session) -> str | None:
     return session.uuid if session.uuid is not None else session.session_id
 
 
-class SessionCalls(SessionWriteCalls):
-    """The session calls of ``memory``; ``AsyncMemory`` is built from this and ``MessageCalls``."""
+class Sessions(Resource):
+    """The session reads of ``memory`` (one of the pieces ``AsyncMemory`` joins)."""
 
     async def get_session(
         self, session_id: str, *, request_options: RequestOptions | None = None
@@ -73,7 +69,7 @@ class SessionCalls(SessionWriteCalls):
             >>> session = await zep.memory.get_session("support-chat-42")  # doctest: +SKIP
         """
         path = session_path(session_id)
-        return await self._transport.get(path, Session, options=check_options(request_options))
+        return await self._call("GET", path, Session, options=check_options(request_options))
 
     async def list_sessions(
         self,
@@ -109,11 +105,9 @@ class SessionCalls(SessionWriteCalls):
             >>> page = await zep.memory.list_sessions(page_size=50)  # doctest: +SKIP
         """
         query = _list_query(page_number, page_size, order_by, asc)
-        return await self._transport.get(
-            "/sessions-ordered",
-            SessionListResponse,
-            query=query,
-            options=check_options(request_options),
+        options = check_options(request_options)
+        return await self._call(
+            "GET", "/sessions-ordered", SessionListResponse, query=query, options=options
         )
 
     def iter_session_pages(
@@ -201,14 +195,7 @@ class SessionCalls(SessionWriteCalls):
             options=check_options(request_options),
         )
 
-    async def _get_session_json(
-        self, session_id: str, *, request_options: RequestOptions | None = None
-    ) -> tuple[Session, str]:
-        """``get_session``, with the session's JSON text as the server sent it, on one line."""
-        path = session_path(session_id)
-        return await self._get_json(path, Session, check_options(request_options))
-
-    def _iter_session_json(
+    def _raw_iter_sessions(
         self,
         *,
         page_size: int = 100,
@@ -216,7 +203,7 @@ class SessionCalls(SessionWriteCalls):
         asc: bool | None = None,
         prefetch: int = 4,
         request_options: RequestOptions | None = None,
-    ) -> AsyncGenerator[tuple[Session, str], None]:
+    ) -> AsyncGenerator[RawItem[Session], None]:
         """``iter_sessions``, each session with its JSON text as the server sent it, on one line."""
         listing = self._session_listing(page_size, order_by, asc, prefetch, request_options)
-        return self._walk_json(listing)
+        return self._raw_walk(listing)

@@ -1,9 +1,10 @@
 """The session writes of the ``memory`` resource: create, update, end and delete sessions.
 
-Every argument is checked before anything is sent. The transport applies the
-write rule (docs/retries.md#writes): a POST or PATCH that may have reached the
-server is not resent unless the caller opts in, and its error says
-``may_have_been_applied``.
+Every argument is checked before anything is sent. ``add_session`` and
+``update_session`` recover through ``_recovery`` (docs/retries.md#recovered-writes);
+``end_session`` and ``end_sessions`` follow the plain write rule (docs/retries.md#writes):
+not resent after a failure that may have applied them unless the caller opts in, and
+the error says ``may_have_been_applied``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._encode import check_classify, check_fact_rating_instruction, check_metadata, encode_body
-from ._options import RequestOptions
-from ._resource import Resource, check_options, id_segment, session_path
-from ._validate import type_name
-from .errors import APIStatusError
-from .models import (
+from .. import _recovery
+from .._codec import check_classify, check_fact_rating_instruction, check_metadata, encode
+from .._options import RequestOptions
+from .._validate import check_id_list, id_segment, type_name
+from ..models import (
     ClassifySessionRequest,
     EndSessionResponse,
     EndSessionsResponse,
@@ -24,14 +24,9 @@ from .models import (
     Session,
     SuccessResponse,
 )
+from ._base import Resource, check_options, session_path
 
-__all__ = ["SessionWriteCalls"]
-
-#: Said when a server has no route to end sessions (the Community Edition has none).
-_NO_END_ROUTE = (
-    "this server has no {route} route (the Zep Community Edition lacks {call}, "
-    "which the API deprecates; Zep Cloud serves it)"
-)
+__all__ = ["SessionWrites"]
 
 
 def _check_instruction(instruction: object) -> str | None:
@@ -41,32 +36,14 @@ def _check_instruction(instruction: object) -> str | None:
 
 
 def _check_session_ids(session_ids: object) -> list[str]:
-    if not isinstance(session_ids, list | tuple):
-        raise TypeError(f"session_ids must be a list of str, not {type_name(session_ids)}")
-    if not session_ids:
+    checked = check_id_list("session_ids", session_ids)
+    if not checked:
         raise ValueError("session_ids must name at least one session")
-    for index, session_id in enumerate(session_ids):
-        id_segment(f"session_ids[{index}]", session_id)
-    return list(session_ids)
+    return checked
 
 
-def _explain_missing_route(error: APIStatusError, route: str, call: str) -> None:
-    """Say so when a router, not the API, answered: the server lacks ``route``.
-
-    The API's own errors are JSON objects (an unknown session is its JSON 404);
-    the Community Edition answers these routes with a text 404 or an empty 405.
-    """
-    if isinstance(error.body, dict) or error.status_code not in (404, 405):
-        return
-    text = _NO_END_ROUTE.format(route=route, call=call)
-    if error.message and error.message != "Method Not Allowed":
-        text = f"{error.message}; {text}"
-    error.message = text
-    error.args = (text,)
-
-
-class SessionWriteCalls(Resource):
-    """The session writes of ``memory``; ``SessionCalls`` builds on this."""
+class SessionWrites(Resource):
+    """The session writes of ``memory`` (one of the pieces ``AsyncMemory`` joins)."""
 
     async def add_session(
         self,
@@ -79,10 +56,10 @@ class SessionWriteCalls(Resource):
     ) -> Session:
         """Create a session.
 
-        A failure that may have created it anyway (a 5xx, a timeout, a connection
-        lost after sending) is not retried, and its error has
-        ``may_have_been_applied=True``: look it up with ``get_session`` before
-        creating it again (see docs/retries.md#writes).
+        After a failure that may have created it (a 5xx, a timeout, a connection
+        lost after sending) it is resent; a resend that meets "already exists" met
+        this call's own first attempt, so the session is read back and returned
+        (``recover_writes=False``: not resent; docs/retries.md#recovered-writes).
 
         Args:
             session_id: Your own id for the session, unique in the project: any
@@ -100,7 +77,8 @@ class SessionWriteCalls(Resource):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             AlreadyExistsError: A session with this id exists (the server may
-                answer 400 or 409; a 400 is also a ``BadRequestError``).
+                answer 400 or 409; a 400 is also a ``BadRequestError``), or the one
+                met by a resend is not this call's, or reading it back failed.
             UserNotFoundError: No user has this ``user_id``.
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached, or the answer was lost.
@@ -113,7 +91,7 @@ class SessionWriteCalls(Resource):
         id_segment("session_id", session_id)
         if user_id is not None:
             id_segment("user_id", user_id)
-        body = encode_body(
+        body = encode(
             {
                 "session_id": session_id,
                 "user_id": user_id,
@@ -124,7 +102,15 @@ class SessionWriteCalls(Resource):
             }
         )
         options = check_options(request_options)
-        return await self._transport.call("POST", "/sessions", Session, body=body, options=options)
+        return await _recovery.create(
+            self,
+            "/sessions",
+            body,
+            Session,
+            options,
+            read_path=session_path(session_id),
+            differs=_recovery.session_differs(user_id),
+        )
 
     async def update_session(
         self,
@@ -139,8 +125,8 @@ class SessionWriteCalls(Resource):
         The server **merges** ``metadata`` into what the session has: keys given
         are added or overwritten, keys not given are kept (``{}`` changes
         nothing), and a top-level ``system`` key is dropped. Sending the same
-        update twice leaves the same metadata, but a failure that may have been
-        applied is still not resent unless you opt in (docs/retries.md#writes).
+        update twice leaves the same metadata, so it is resent after a failure
+        that may have applied it (docs/retries.md#recovered-writes).
 
         Args:
             session_id: The session's id, sent percent-encoded as one path segment.
@@ -167,7 +153,7 @@ class SessionWriteCalls(Resource):
             ... )
         """
         path = session_path(session_id)
-        body = encode_body(
+        body = encode(
             {
                 "metadata": check_metadata(metadata),
                 "fact_rating_instruction": None
@@ -176,7 +162,7 @@ class SessionWriteCalls(Resource):
             }
         )
         options = check_options(request_options)
-        return await self._transport.call("PATCH", path, Session, body=body, options=options)
+        return await _recovery.update(self, path, body, Session, options)
 
     async def delete(
         self, session_id: str, *, request_options: RequestOptions | None = None
@@ -208,7 +194,7 @@ class SessionWriteCalls(Resource):
         """
         path = session_path(session_id) + "/memory"
         options = check_options(request_options)
-        return await self._transport.call("DELETE", path, SuccessResponse, options=options)
+        return await self._call("DELETE", path, SuccessResponse, options=options)
 
     async def end_session(
         self,
@@ -247,20 +233,21 @@ class SessionWriteCalls(Resource):
             >>> ended = await zep.memory.end_session("chat-42")  # doctest: +SKIP
         """
         path = session_path(session_id) + "/end"
-        body = encode_body(
+        body = encode(
             {
                 "classify": None if classify is None else check_classify(classify),
                 "instruction": _check_instruction(instruction),
             }
         )
         options = check_options(request_options)
-        try:
-            return await self._transport.call(
-                "POST", path, EndSessionResponse, body=body, options=options
-            )
-        except APIStatusError as error:
-            _explain_missing_route(error, "POST /sessions/{id}/end", "end_session")
-            raise
+        return await self._call(
+            "POST",
+            path,
+            EndSessionResponse,
+            body=body,
+            options=options,
+            cloud_only=("POST /sessions/{id}/end", "end_session"),
+        )
 
     async def end_sessions(
         self,
@@ -297,17 +284,18 @@ class SessionWriteCalls(Resource):
             ...     session_ids=["chat-41", "chat-42"]
             ... )
         """
-        body = encode_body(
+        body = encode(
             {
                 "session_ids": _check_session_ids(session_ids),
                 "instruction": _check_instruction(instruction),
             }
         )
         options = check_options(request_options)
-        try:
-            return await self._transport.call(
-                "POST", "/sessions/end", EndSessionsResponse, body=body, options=options
-            )
-        except APIStatusError as error:
-            _explain_missing_route(error, "POST /sessions/end", "end_sessions")
-            raise
+        return await self._call(
+            "POST",
+            "/sessions/end",
+            EndSessionsResponse,
+            body=body,
+            options=options,
+            cloud_only=("POST /sessions/end", "end_sessions"),
+        )
