@@ -157,9 +157,10 @@ async def zep_async(base: str, connections: int | None = None) -> AsyncIterator[
 @contextlib.asynccontextmanager
 async def zep_async_json(base: str, connections: int | None = None) -> AsyncIterator[AsyncCalls]:
     """Our ``AsyncZep`` with orjson switched off: the standard library's ``json`` only."""
-    from zep_async import _json
+    from zep_async._codec import _json, use_compiled
 
     _json.use_orjson(False)
+    use_compiled(False)
     async with zep_async(base, connections) as calls:
         yield calls
 
@@ -250,11 +251,13 @@ def decoder(name: str, kind: str = "sessions") -> Callable[[bytes], Any]:
         return _json_library(name)[0]
     if name in ("zep_async", "zep_async_json"):
         import zep_async
-        from zep_async import _json
-        from zep_async._convert import decode
+        from zep_async._codec import _json, decode, use_compiled
 
         if name == "zep_async_json":
             _json.use_orjson(False)
+            use_compiled(False)
+        elif name == "zep_async_orjson":
+            use_compiled(False)
         ours = (
             zep_async.SessionListResponse if kind == "sessions" else zep_async.MessageListResponse
         )

@@ -180,7 +180,7 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         "`python -m benchmarks.walk_memory` (not part of this run).",
         f"- **Decode**: one {c.decode_page:,}-session page and one {c.decode_page:,}-message "
         f"page (bytes) decoded {c.decode_iterations} times in process, CPU µs per item: ours "
-        "`zep_async._convert.decode(SessionListResponse, body)` (or `MessageListResponse`), "
+        "`zep_async._codec.decode(SessionListResponse, body)` (or `MessageListResponse`), "
         "with orjson and with `json` only; official `pydantic_v1.parse_obj_as(..., "
         "json.loads(body))`, what its memory client does with a response; `json.loads` and "
         "`orjson.loads` alone as the floors.",

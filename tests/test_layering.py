@@ -40,7 +40,7 @@ def test_aiohttp_only_in_transport_and_testing(path: Path) -> None:
     assert not offenders, f"{relative} imports {offenders}"
 
 
-@pytest.mark.parametrize("leaf", ["errors.py", "_fastpath.py", "_runner.py", "_validate.py"])
+@pytest.mark.parametrize("leaf", ["errors.py", "_codec/_fastpath.py", "_runner.py", "_validate.py"])
 def test_leaves_import_nothing_of_ours(leaf: str) -> None:
     """Leaf modules depend on the standard library and attrs only."""
     imports = _imports(PACKAGE / leaf)

@@ -5,7 +5,7 @@
 
 from . import _logging, _pydantic, models
 from ._client import DEFAULT_BASE_URL, AsyncZep
-from ._convert import from_dict, to_dict
+from ._codec import from_dict, to_dict
 from ._hooks import AttemptEvent, CallEndEvent, CallStartEvent, Hooks, RetryEvent
 from ._memory import AsyncMemory, OrderBy
 from ._options import RequestOptions

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, get_args
 
 from . import _validate
-from ._encode import check_metadata, encode_body
+from ._codec import check_metadata
+from ._codec import encode as encode_body
 from ._options import CheckedOptions, RequestOptions
 from ._resource import Resource, check_options, session_path
 from .errors import ZepError

@@ -15,7 +15,8 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, get_args
 
 from . import _validate
-from ._encode import check_messages, check_metadata, encode_body
+from ._codec import check_messages, check_metadata
+from ._codec import encode as encode_body
 from ._message_search import SearchCalls, check_choice, check_unit
 from ._options import RequestOptions
 from ._resource import Listing, check_options, check_walk, id_segment, session_path

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 from urllib.parse import quote
 
 from . import _validate
-from ._convert import decode
+from ._codec import array_items, body_text, decode, one_line
 from ._failures import request_id
 from ._options import CheckedOptions, RequestOptions, check_request_options
 from ._raw import AsyncRawResponses
-from ._rawjson import array_items, body_text, one_line
 from .errors import APIResponseValidationError
 from .pagination import PagedList
 

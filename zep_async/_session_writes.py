@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._encode import check_classify, check_fact_rating_instruction, check_metadata, encode_body
+from ._codec import check_classify, check_fact_rating_instruction, check_metadata
+from ._codec import encode as encode_body
 from ._options import RequestOptions
 from ._resource import Resource, check_options, id_segment, session_path
 from ._validate import type_name

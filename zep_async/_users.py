@@ -10,7 +10,8 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from . import _validate
-from ._encode import check_fact_rating_instruction, check_metadata, encode_body
+from ._codec import check_fact_rating_instruction, check_metadata
+from ._codec import encode as encode_body
 from ._options import RequestOptions
 from ._resource import MAX_ID_LENGTH, Listing, Resource, check_options, check_walk, id_segment
 from .models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
