@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zep_async import APIResponseValidationError, Message, Session, SessionListResponse
-from zep_async._codec import _json, decode
+from zep_async._codec import _json, decode, use_compiled
 from zep_async._codec._encode import check_messages, encode_body
 
 HAVE_ORJSON = _json.use_orjson(None)
@@ -29,8 +29,10 @@ needs_orjson = pytest.mark.skipif(not HAVE_ORJSON, reason="orjson is not install
 
 @pytest.fixture(autouse=True)
 def _restore() -> Iterator[None]:
+    use_compiled(False)  # orjson against json here; msgspec has test_speedups_msgspec.py
     yield
     _json.use_orjson(None)
+    use_compiled(None)
 
 
 def both(call: Callable[[], Any]) -> tuple[Any, Any]:

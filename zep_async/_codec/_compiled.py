@@ -23,18 +23,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal, NamedTuple, get_args, get_origin, get_type_hints
 
 import attrs
 
 from ._fastpath import fast_function, is_model_list, is_optional, json_name
 
-__all__ = ["MIN_VERSION", "REFUSED", "TOO_LONG", "backend", "decode", "use"]
+__all__ = ["MIN_VERSION", "REFUSED", "TooLong", "backend", "decode", "use"]
 
 #: The oldest msgspec the extra allows (``pyproject.toml``); an older one is not used.
 MIN_VERSION = (0, 18, 6)
 REFUSED: Any = object()  # msgspec refused the body: decode it the standard way
-TOO_LONG: Any = object()  # valid JSON, but a page longer than asked for
+
+
+class TooLong(NamedTuple):
+    """Valid JSON, but a page longer than asked for: where, and how many items."""
+
+    where: str
+    items: int
+
 
 _msgspec: Any = None  # the module; False when absent, too old, switched off or failed
 _plans: dict[Any, tuple[Any, Callable[[Any], Any]] | None] = {}
@@ -142,22 +149,21 @@ def _plan(cls: Any) -> tuple[Any, Callable[[Any], Any]] | None:
     return plan
 
 
-def _longest(cls: Any, decoded: Any) -> int:
-    """How many items the longest page list of ``decoded`` (a mirror, or a list) holds."""
+def _longest(decoded: Any) -> TooLong:
+    """The longest list of models in ``decoded`` (a mirror, or a list of mirrors)."""
     if isinstance(decoded, list):
-        return len(decoded)
-    lists = [getattr(decoded, name) for name in decoded.__struct_fields__]
-    return max(
-        (len(items) for items in lists if isinstance(items, list) and _is_page(items)), default=0
-    )
-
-
-def _is_page(items: list[Any]) -> bool:
-    return bool(items) and hasattr(items[0], "__struct_fields__")
+        return TooLong("$", len(decoded))
+    longest = TooLong("$", 0)
+    for name in decoded.__struct_fields__:
+        items = getattr(decoded, name)
+        is_page = type(items) is list and items and hasattr(items[0], "__struct_fields__")
+        if is_page and len(items) > longest.items:
+            longest = TooLong(f"$.{json_name(name)}", len(items))
+    return longest
 
 
 def decode(cls: Any, body: bytes, max_items: int | None) -> Any:
-    """``body`` as ``cls`` through msgspec; ``REFUSED`` or ``TOO_LONG`` when it cannot be."""
+    """``body`` as ``cls`` via msgspec; ``REFUSED``, or ``TooLong`` before any model is built."""
     lib = _msgspec if _msgspec is not None else _lookup()
     if not lib:
         return REFUSED
@@ -169,8 +175,10 @@ def decode(cls: Any, body: bytes, max_items: int | None) -> Any:
         decoded = decoder.decode(body)
     except (lib.DecodeError, lib.ValidationError, RecursionError):  # Recursion: too deep
         return REFUSED
-    if max_items is not None and decoded is not None and _longest(cls, decoded) > max_items:
-        return TOO_LONG
+    if max_items is not None and decoded is not None:
+        longest = _longest(decoded)
+        if longest.items > max_items:
+            return longest
     try:
         return build(decoded)
     except Exception:  # a timestamp fromisoformat refuses: the standard path words it

@@ -49,14 +49,19 @@ def _list_keys(cls: Any) -> tuple[str, ...]:
 
 
 def _too_long(cls: Any, data: object, max_items: int) -> str | None:
-    """Why ``data`` (JSON, or a decoded model) holds more items than ``max_items``."""
+    """Why ``data`` (decoded JSON) holds more items than ``max_items``; None if it does not."""
     if isinstance(data, list):
-        return f"$ holds {len(data)} items, more than the {max_items} asked for"
+        return _too_many("$", len(data), max_items) if len(data) > max_items else None
+    longest = ("$", 0)
     for key in _list_keys(cls):
-        items = data.get(key) if isinstance(data, dict) else getattr(data, key, None)
-        if isinstance(items, list) and len(items) > max_items:
-            return f"$.{key} holds {len(items)} items, more than the {max_items} asked for"
-    return None
+        items = data.get(key) if isinstance(data, dict) else None
+        if isinstance(items, list) and len(items) > longest[1]:
+            longest = (f"$.{key}", len(items))
+    return _too_many(*longest, max_items) if longest[1] > max_items else None
+
+
+def _too_many(where: str, count: int, max_items: int | None) -> str:
+    return f"{where} holds {count} items, more than the {max_items} asked for"
 
 
 def decode(
@@ -82,14 +87,13 @@ def decode(
     """
     errors: list[str]
     model = _compiled.decode(cls, body, max_items)
-    if model is _compiled.TOO_LONG:
-        data: Any = _json.loads(body)  # the compiled path only refuses valid JSON as too long
-        errors = [_too_long(cls, data, max_items or 0) or "too many items"]
+    if type(model) is _compiled.TooLong:
+        errors = [_too_many(model.where, model.items, max_items)]
     elif model is not _compiled.REFUSED:
         return model  # type: ignore[no-any-return]
     else:
         try:
-            data = _json.loads(body)
+            data: Any = _json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # Recursion: too deep
             errors = [f"body is not valid JSON: {exc}"]
         else:
