@@ -37,11 +37,19 @@ WORKER_TIMEOUT = 120.0
 IMPORTS = {"python": "pass", "zep_async": "import zep_async", "official": "import zep_cloud.client"}
 
 
+#: glibc's allocator, fixed for every process of the run (contenders, server, imports):
+#: with its default dynamic mmap threshold, a contender's large buffers (msgspec's, a
+#: page's body) may each be a fresh mmap (page faults per page) or reused heap, by the
+#: accident of what ran before; fixed thresholds make it the same rule for everyone.
+ALLOCATOR = {"MALLOC_MMAP_THRESHOLD_": "4194304", "MALLOC_TRIM_THRESHOLD_": "8388608"}
+
+
 def _child_env() -> dict[str, str]:
     # Bytecode caching stays on: both SDKs are timed importing from their caches.
-    dropped = ("ZEP_API_KEY", "ZEP_API_URL", "PYTHONDONTWRITEBYTECODE")
+    dropped = ("ZEP_API_KEY", "ZEP_API_URL", "PYTHONDONTWRITEBYTECODE", "ZEP_ASYNC_NO_SPEEDUPS")
     child = {k: v for k, v in os.environ.items() if k not in dropped}
     child["PYTHONPATH"] = str(REPO)
+    child.update(ALLOCATOR)
     return child
 
 
@@ -324,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             "client_cpu": runner.client_cpu,
             "server_cpu": runner.server_cpu,
             "duration_s": time.perf_counter() - began,
+            "allocator": ALLOCATOR,
         },
         "scenarios": runner.results,
         "targets": targets.evaluate(runner.results),
