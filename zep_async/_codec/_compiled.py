@@ -6,11 +6,12 @@ and nested models as their mirrors. msgspec checks every JSON type in C; the
 function ``_fastpath`` generates for the mirror (``checked=True``) then fills the
 model's slots, parsing timestamps by the SDK's own rule (``datetime.fromisoformat``,
 a naive time read as UTC), so values are those of the standard path by construction.
+A model with nothing to convert (``_fastpath.as_decoded``: the fact-rating ones) is
+its own mirror: msgspec builds it directly (its documented support of attrs classes).
 
-Whatever msgspec or that function refuses (a wrong type, an unknown enumeration is
-fine but a lone surrogate, a BOM, ``1e999``, a timestamp ``fromisoformat`` refuses...)
-is ``REFUSED``: the standard path decodes it again and words any error (msgspec
-refuses nesting before Python's recursion limit, where the standard path may not).
+Whatever msgspec or that function refuses (a wrong type, a lone surrogate, a BOM,
+``1e999``, a timestamp ``fromisoformat`` refuses, nesting near the recursion limit...)
+is ``REFUSED``: the standard path decodes it again and words any error.
 
 Used only when msgspec (``MIN_VERSION`` or newer) imports, ``ZEP_ASYNC_NO_SPEEDUPS``
 is unset, and a self-check at first use (one body decoded both ways, compared) passes:
@@ -27,7 +28,7 @@ from typing import Any, Literal, NamedTuple, get_args, get_origin, get_type_hint
 
 import attrs
 
-from ._fastpath import fast_function, is_model_list, is_optional, json_name
+from ._fastpath import as_decoded, fast_function, is_model_list, is_optional, json_name
 
 __all__ = ["MIN_VERSION", "REFUSED", "TooLong", "backend", "decode", "use"]
 
@@ -114,6 +115,9 @@ def _mirror(cls: Any) -> Any:
     """The msgspec ``Struct`` mirroring model ``cls``; None if a field has no mirror."""
     if cls in _mirrors:
         return _mirrors[cls]
+    if as_decoded(cls):  # e.g. FactRatingInstruction: msgspec builds the model itself
+        _mirrors[cls] = cls
+        return cls
     _mirrors[cls] = None  # a model that contains itself has no mirror
     hints = get_type_hints(cls)
     fields = []
@@ -127,6 +131,10 @@ def _mirror(cls: Any) -> Any:
     return _mirrors[cls]
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _plan(cls: Any) -> tuple[Any, Callable[[Any], Any]] | None:
     """msgspec's decoder for ``cls`` (a model or a list of models) and the builder after it."""
     if cls in _plans:
@@ -135,7 +143,7 @@ def _plan(cls: Any) -> tuple[Any, Callable[[Any], Any]] | None:
     plan = None
     if attrs.has(model):
         mirror = _mirror(model)
-        build = fast_function(model, checked=True)
+        build = _same if mirror is model else fast_function(model, checked=True)
         if mirror is not None and build is not None:
             if model is cls:
                 plan = (_msgspec.json.Decoder(mirror), build)

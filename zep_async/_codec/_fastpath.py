@@ -15,12 +15,13 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from types import MemberDescriptorType, NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-__all__ = ["Unusual", "fast_function", "is_model_list", "is_optional", "json_name"]
+__all__ = ["Unusual", "as_decoded", "fast_function", "is_model_list", "is_optional", "json_name"]
 
 
 class Unusual(Exception):  # noqa: N818 - a signal to fall back, never seen by a caller
@@ -48,6 +49,32 @@ def is_model_list(cls: Any) -> bool:
 
 #: The field types whose values msgspec's mirror holds as the model does.
 _AS_DECODED = (str, int, bool, float, dict[str, Any], dict[str, str], list[str])
+
+
+@cache
+def as_decoded(cls: Any) -> bool:
+    """Whether msgspec can build model ``cls`` itself, exactly as the standard path does.
+
+    So when every field is optional, named as its JSON key, and holds a value msgspec
+    builds as the model holds it (no timestamp, no enumeration), or such a model.
+    """
+    if not attrs.has(cls) or hasattr(cls, "__attrs_post_init__"):
+        return False
+    try:
+        hints = get_type_hints(cls)
+    except Exception:
+        return False
+    for field in attrs.fields(cls):
+        hint = hints[field.name]
+        if field.default is not None or json_name(field.name) != field.name:
+            return False
+        if field.validator is not None or field.converter is not None or not is_optional(hint):
+            return False
+        inner = next(arg for arg in get_args(hint) if arg is not NoneType)
+        if inner not in _AS_DECODED and not (attrs.has(inner) and as_decoded(inner)):
+            return False
+    return True
+
 
 _fast_functions: dict[tuple[Any, bool], Callable[[Any], Any] | None] = {}
 
@@ -157,6 +184,8 @@ def _field_code(
     elif inner == list[str]:
         check = "type(v) is not list"
         body = ["for x in v:", "    if type(x) is not str: raise _Unusual", "v = list(v)"]
+    elif checked and attrs.has(inner) and as_decoded(inner):
+        return []  # msgspec built the model itself
     elif attrs.has(inner) and (nested := fast_function(inner, checked)) is not None:
         namespace[f"_structure_{field.name}"] = nested
         check = "False"  # the nested function checks for a dict itself
