@@ -271,11 +271,13 @@ class Runner:
         used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         return {"wall_ms": wall * 1000, "cpu_ms": used * 1000}
 
-    def run_all(self) -> None:
-        """Every scenario, one server kind at a time."""
-        plan = scenarios(self.counts)
+    def run_all(self, only: set[str] | None = None) -> None:
+        """Every scenario (or those named in ``only``), one server kind at a time."""
+        plan = [s for s in scenarios(self.counts) if only is None or s.name in only]
         for kind in ("plain", "slow", "pages"):
             group = [s for s in plan if s.server == kind]
+            if not group:
+                continue
             args = self.server_args(kind)
             with ServerProcess(args, self.server_cpu, cwd=REPO, env=_child_env()) as server:
                 for scenario in group:
@@ -310,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
     parser.add_argument("--revision", help="what was measured (default: git describe)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--scenarios", help="only these, comma-separated (a partial run: not for the page)"
+    )
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
@@ -321,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         official = env.official_python(create=not args.quick)
     runner = Runner(counts, official, args.quiet)
-    runner.run_all()
+    runner.run_all(set(args.scenarios.split(",")) if args.scenarios else None)
     data = {
         "meta": {
             **env.machine(official),
