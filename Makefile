@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip
 # `make test` installs the built wheel here, in a venv of its own, and checks it.
 WHEEL_VENV := build/wheel-venv
 
-.PHONY: help install demo test lint typecheck pytest pytest-dev docs dist wheel-check bench clean
+.PHONY: help install demo test lint typecheck pytest pytest-dev pytest-nospeedups docs dist wheel-check bench clean
 
 help:
 	@echo "make demo   start zep-async serve, then drive it with the CLI and the SDK"
@@ -59,6 +59,14 @@ pytest: install
 pytest-dev: install
 	$(BIN)/python -X dev -W error::ResourceWarning -m pytest -q -p no:cacheprovider
 
+# The codec's suites once more as a user without the speedups extra runs them: the
+# codec honours ZEP_ASYNC_NO_SPEEDUPS by ignoring orjson and msgspec (cheaper than a venv).
+CODEC_TESTS := tests/test_convert.py tests/test_convert_fast.py tests/test_convert_models.py \
+	tests/test_encode.py tests/test_encode_fast.py tests/test_codec_reply.py \
+	tests/test_attack_decode.py tests/test_sessions_json.py
+pytest-nospeedups: install
+	ZEP_ASYNC_NO_SPEEDUPS=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(CODEC_TESTS)
+
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
@@ -101,7 +109,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.plot
 	$(BIN)/python -m benchmarks.report
 
-test: lint typecheck pytest pytest-dev docs wheel-check
+test: lint typecheck pytest pytest-dev pytest-nospeedups docs wheel-check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

@@ -162,7 +162,7 @@ def _ours(memory: Any, user: Any) -> dict[str, Callable[[], Any]]:
 
 @contextlib.asynccontextmanager
 async def zep_async(base: str, connections: int | None = None) -> AsyncIterator[AsyncCalls]:
-    """Our ``AsyncZep``, with the speedups (orjson) when installed."""
+    """Our ``AsyncZep``, with the speedups (msgspec and orjson) when installed."""
     from zep_async import AsyncZep
 
     pool = {} if connections is None else {"max_connections": connections}
@@ -173,9 +173,20 @@ async def zep_async(base: str, connections: int | None = None) -> AsyncIterator[
 @contextlib.asynccontextmanager
 async def zep_async_json(base: str, connections: int | None = None) -> AsyncIterator[AsyncCalls]:
     """Our ``AsyncZep`` with orjson switched off: the standard library's ``json`` only."""
-    from zep_async import _json
+    from zep_async._codec import _json, use_compiled
 
     _json.use_orjson(False)
+    use_compiled(False)
+    async with zep_async(base, connections) as calls:
+        yield calls
+
+
+@contextlib.asynccontextmanager
+async def zep_async_orjson(base: str, connections: int | None = None) -> AsyncIterator[AsyncCalls]:
+    """Our ``AsyncZep`` with msgspec switched off: orjson and the standard decoding path."""
+    from zep_async._codec import use_compiled
+
+    use_compiled(False)
     async with zep_async(base, connections) as calls:
         yield calls
 
@@ -257,6 +268,7 @@ ASYNC = {
     "aiohttp_orjson": aiohttp_orjson,
     "zep_async": zep_async,
     "zep_async_json": zep_async_json,
+    "zep_async_orjson": zep_async_orjson,
     "official_async": official_async,
     "httpx_async": httpx_async,
 }
@@ -268,13 +280,15 @@ def decoder(name: str, kind: str = "sessions") -> Callable[[bytes], Any]:
     ("messages") to the contender's objects."""
     if name in ("json", "orjson"):
         return _json_library(name)[0]
-    if name in ("zep_async", "zep_async_json"):
+    if name in ("zep_async", "zep_async_json", "zep_async_orjson"):
         import zep_async
-        from zep_async import _json
-        from zep_async._convert import decode
+        from zep_async._codec import _json, decode, use_compiled
 
         if name == "zep_async_json":
             _json.use_orjson(False)
+            use_compiled(False)
+        elif name == "zep_async_orjson":
+            use_compiled(False)
         ours = (
             zep_async.SessionListResponse if kind == "sessions" else zep_async.MessageListResponse
         )

@@ -104,7 +104,17 @@ def _cpu_model() -> str:
 
 def machine(official: Path | None) -> dict[str, object]:
     """What the report says about the machine and software."""
-    ours = ["zep-async", "aiohttp", "attrs", "cattrs", "yarl", "httpx", "matplotlib"]
+    ours = [
+        "zep-async",
+        "aiohttp",
+        "attrs",
+        "cattrs",
+        "yarl",
+        "orjson",
+        "msgspec",
+        "httpx",
+        "matplotlib",
+    ]
     info: dict[str, object] = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "cpu_model": _cpu_model(),

@@ -102,6 +102,7 @@ LABELS = {
     "aiohttp_orjson": "raw aiohttp + orjson",
     "zep_async": "AsyncZep (ours)",
     "zep_async_json": "AsyncZep (ours), json only",
+    "zep_async_orjson": "AsyncZep (ours), orjson, msgspec off",
     "zep_sync": "Zep (ours, sync)",
     "official_async": "official AsyncZep",
     "official_sync": "official Zep",
@@ -132,9 +133,18 @@ UNITS = {
 #: Raw aiohttp with the JSON library ours uses (the speedups are installed for the run),
 #: ours, and the official client.
 ASYNC3 = ("aiohttp_orjson", "zep_async", "official_async")
+#: A page of 100: ours also with msgspec switched off (orjson and the standard path).
+PAGE4 = ("aiohttp_orjson", "zep_async", "zep_async_orjson", "official_async")
 #: list_sessions(100) with and without the speedups, each against raw aiohttp with the
-#: same JSON library.
-LIST5 = ("aiohttp", "aiohttp_orjson", "zep_async", "zep_async_json", "official_async")
+#: same JSON library, and ours with orjson but msgspec off.
+LIST5 = (
+    "aiohttp",
+    "aiohttp_orjson",
+    "zep_async",
+    "zep_async_orjson",
+    "zep_async_json",
+    "official_async",
+)
 #: The calls added by issue 19: (scenario, title, operation).
 CALLS = (
     ("add_session", "memory.add_session, sequential", "add_session"),
@@ -163,7 +173,14 @@ def scenarios(counts: Counts) -> list[Scenario]:
         ),
         Scenario("list100", "list_sessions(page_size=100), sequential", "cpu_us", LIST5, "plain"),
         *(
-            Scenario(name, title, "cpu_us", ASYNC3, "plain", {"op": op, "calls": True})
+            Scenario(
+                name,
+                title,
+                "cpu_us",
+                PAGE4 if name.endswith("100") else ASYNC3,
+                "plain",
+                {"op": op, "calls": True},
+            )
             for name, title, op in CALLS
         ),
         # AsyncZep awaiting the same calls in one coroutine is the reference for the
@@ -212,13 +229,13 @@ def scenarios(counts: Counts) -> list[Scenario]:
             "decode",
             f"decode a {c.decode_page:,}-session page in process",
             "us_per_session",
-            ("json", "orjson", "zep_async", "zep_async_json", "official"),
+            ("json", "orjson", "zep_async", "zep_async_orjson", "zep_async_json", "official"),
         ),
         Scenario(
             "decode_messages",
             f"decode a {c.decode_page:,}-message page in process",
             "us_per_session",
-            ("json", "orjson", "zep_async", "zep_async_json", "official"),
+            ("json", "orjson", "zep_async", "zep_async_orjson", "zep_async_json", "official"),
             spec={"kind": "messages"},
         ),
         Scenario(

@@ -152,10 +152,22 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         "one scenario each, to keep the run short). Every client runs with its default "
         "settings, except for the fan-out's pool size (below).",
         "- **Speedups**: the bench environment installs the `speedups` extra, so `AsyncZep` "
-        "uses orjson, and the floor it is judged against is raw aiohttp with orjson "
-        "(`orjson.loads` / `orjson.dumps`). `list_sessions(100)` is measured both ways: "
-        "ours with orjson against raw aiohttp with orjson, and ours with orjson switched off "
-        "(`zep_async._json.use_orjson(False)`) against raw aiohttp with `json`.",
+        "decodes with msgspec (straight into the models) and encodes with orjson, and the "
+        "floor it is judged against is raw aiohttp with orjson (`orjson.loads` / "
+        "`orjson.dumps`). `list_sessions(100)` is measured three ways: ours with the speedups "
+        "and ours with msgspec switched off (`zep_async._codec.use_compiled(False)`: orjson "
+        "and the standard decoding path, `AsyncZep (ours), orjson, msgspec off`) against raw "
+        "aiohttp with orjson, and ours with both switched off (`use_orjson(False)` too) "
+        "against raw aiohttp with `json`. The two pages of 100 and the decode scenarios run "
+        "the msgspec-off variant too.",
+        "- **Allocator**: every process of the run (each contender's worker, the server, the "
+        "import timings, the official client's venv alike) gets the same glibc allocator "
+        "settings in its environment: "
+        + ", ".join(f"`{k}={v}`" for k, v in sorted(meta.get("allocator", {}).items()))
+        + ". glibc's default mmap threshold is dynamic: whether a contender's large buffers "
+        "(a page's body, msgspec's scratch) are fresh mmaps, paying page faults on every "
+        "page, or reused heap depends on what it freed before, which favoured one contender "
+        "over another by accident; a fixed threshold makes it one rule for all.",
         f"- **The other calls**: `memory.add_session`, `memory.add` of 6 messages, "
         f"`memory.get` returning 6 messages and 3 facts, `get_session_messages(limit=100)` and "
         f"`user.list_ordered(page_size=100)`, each {c.call_requests:,} requests "
@@ -180,7 +192,7 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
         "`python -m benchmarks.walk_memory` (not part of this run).",
         f"- **Decode**: one {c.decode_page:,}-session page and one {c.decode_page:,}-message "
         f"page (bytes) decoded {c.decode_iterations} times in process, CPU µs per item: ours "
-        "`zep_async._convert.decode(SessionListResponse, body)` (or `MessageListResponse`), "
+        "`zep_async._codec.decode(SessionListResponse, body)` (or `MessageListResponse`), "
         "with orjson and with `json` only; official `pydantic_v1.parse_obj_as(..., "
         "json.loads(body))`, what its memory client does with a response; `json.loads` and "
         "`orjson.loads` alone as the floors.",

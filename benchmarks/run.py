@@ -37,11 +37,19 @@ WORKER_TIMEOUT = 120.0
 IMPORTS = {"python": "pass", "zep_async": "import zep_async", "official": "import zep_cloud.client"}
 
 
+#: glibc's allocator, fixed for every process of the run (contenders, server, imports):
+#: with its default dynamic mmap threshold, a contender's large buffers (msgspec's, a
+#: page's body) may each be a fresh mmap (page faults per page) or reused heap, by the
+#: accident of what ran before; fixed thresholds make it the same rule for everyone.
+ALLOCATOR = {"MALLOC_MMAP_THRESHOLD_": "4194304", "MALLOC_TRIM_THRESHOLD_": "8388608"}
+
+
 def _child_env() -> dict[str, str]:
     # Bytecode caching stays on: both SDKs are timed importing from their caches.
-    dropped = ("ZEP_API_KEY", "ZEP_API_URL", "PYTHONDONTWRITEBYTECODE")
+    dropped = ("ZEP_API_KEY", "ZEP_API_URL", "PYTHONDONTWRITEBYTECODE", "ZEP_ASYNC_NO_SPEEDUPS")
     child = {k: v for k, v in os.environ.items() if k not in dropped}
     child["PYTHONPATH"] = str(REPO)
+    child.update(ALLOCATOR)
     return child
 
 
@@ -263,11 +271,13 @@ class Runner:
         used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         return {"wall_ms": wall * 1000, "cpu_ms": used * 1000}
 
-    def run_all(self) -> None:
-        """Every scenario, one server kind at a time."""
-        plan = scenarios(self.counts)
+    def run_all(self, only: set[str] | None = None) -> None:
+        """Every scenario (or those named in ``only``), one server kind at a time."""
+        plan = [s for s in scenarios(self.counts) if only is None or s.name in only]
         for kind in ("plain", "slow", "pages"):
             group = [s for s in plan if s.server == kind]
+            if not group:
+                continue
             args = self.server_args(kind)
             with ServerProcess(args, self.server_cpu, cwd=REPO, env=_child_env()) as server:
                 for scenario in group:
@@ -302,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
     parser.add_argument("--revision", help="what was measured (default: git describe)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--scenarios", help="only these, comma-separated (a partial run: not for the page)"
+    )
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
@@ -313,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         official = env.official_python(create=not args.quick)
     runner = Runner(counts, official, args.quiet)
-    runner.run_all()
+    runner.run_all(set(args.scenarios.split(",")) if args.scenarios else None)
     data = {
         "meta": {
             **env.machine(official),
@@ -324,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             "client_cpu": runner.client_cpu,
             "server_cpu": runner.server_cpu,
             "duration_s": time.perf_counter() - began,
+            "allocator": ALLOCATOR,
         },
         "scenarios": runner.results,
         "targets": targets.evaluate(runner.results),

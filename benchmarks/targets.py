@@ -31,7 +31,7 @@ TARGETS = [
     Target("get_session at concurrency 64, CPU/request, vs raw aiohttp + orjson", "get_c64",
            "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.15, "official_async"),
     Target("list_sessions(100) with speedups, CPU/request, vs raw aiohttp + orjson", "list100",
-           "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.45, "official_async"),
+           "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.35, "official_async"),
     Target("list_sessions(100) without speedups, CPU/request, vs raw aiohttp + json", "list100",
            "cpu_us", "zep_async_json", "aiohttp", "<=", 1.8, "official_async"),
     Target("memory.add_session, CPU/request, vs raw aiohttp + orjson", "add_session", "cpu_us",
@@ -40,12 +40,12 @@ TARGETS = [
            "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.15, "official_async"),
     Target("memory.get of 6 messages, CPU/request, vs raw aiohttp + orjson", "memory_get",
            "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.3, "official_async"),
-    # A page of 100 models, like list_sessions(100): the same bound. Messages are smaller
-    # than sessions (no nested models) but as many datetimes per item.
+    # Pages of 100 messages or users (issue 22): smaller items than sessions, so the call's
+    # fixed cost weighs more against the floor.
     Target("get_session_messages(100), CPU/request, vs raw aiohttp + orjson", "messages100",
-           "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.45, "official_async"),
+           "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.6, "official_async"),
     Target("user.list_ordered(100), CPU/request, vs raw aiohttp + orjson", "users100",
-           "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.45, "official_async"),
+           "cpu_us", "zep_async", "aiohttp_orjson", "<=", 1.6, "official_async"),
     Target("sync get_session (1 thread), CPU/request, vs official Zep", "sync_t1", "cpu_us",
            "zep_sync", "official_sync", "<=", 0.5),
     Target("sync get_session (8 threads), CPU/request, vs official Zep", "sync_t8", "cpu_us",

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from zep_async import models  # noqa: E402
-from zep_async._fastpath import json_name  # noqa: E402
+from zep_async._codec import json_name  # noqa: E402
 
 SNAPSHOT = ROOT / "tests" / "zep_cloud_names.json"
 

@@ -15,7 +15,7 @@ from zep_async import (
     from_dict,
     to_dict,
 )
-from zep_async._convert import decode
+from zep_async._codec import decode
 
 FULL = {
     "uuid": "6f2c0e3c-2f6e-4b38-9a51-5a2b9d0f3a11",

@@ -33,8 +33,8 @@ from zep_async import (
     from_dict,
     models,
 )
-from zep_async._convert import _converters
-from zep_async._fastpath import fast_function
+from zep_async._codec._convert import _converters
+from zep_async._codec._fastpath import fast_function
 
 STAMPS = [
     "2024-08-07T18:25:43Z",
@@ -287,7 +287,7 @@ def test_cattrs_loads_only_when_needed() -> None:
     """import zep_async and decoding well-formed data do not load cattrs; an error does."""
     code = (
         "import sys, zep_async\n"
-        "from zep_async._convert import decode\n"
+        "from zep_async._codec import decode\n"
         'decode(zep_async.Session, b\'{"id": 1, "created_at": "2024-08-07T18:25:43Z"}\')\n'
         "print('cattrs' in sys.modules)\n"
         "try:\n"

@@ -28,7 +28,7 @@ from zep_async import (
     from_dict,
     to_dict,
 )
-from zep_async._convert import decode
+from zep_async._codec import decode
 
 YEAR_ONE = datetime(1, 1, 1, tzinfo=UTC)
 # As the Community Edition writes them (API-V2.md §4): key order, year-1 updated_at, no content.

@@ -16,7 +16,7 @@ from zep_async import (
     Message,
     to_dict,
 )
-from zep_async._encode import (
+from zep_async._codec._encode import (
     check_classify,
     check_fact_rating_instruction,
     check_messages,

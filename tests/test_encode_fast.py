@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zep_async import ClassifySessionRequest, FactRatingExamples, FactRatingInstruction, Message
-from zep_async._encode import (
+from zep_async._codec._encode import (
     _as_json,
     _check_model,
     _encoder,
@@ -25,7 +25,7 @@ from zep_async._encode import (
     check_messages,
     encode_body,
 )
-from zep_async._encodegen import REQUIRED, _kind, fast_checker
+from zep_async._codec._encodegen import REQUIRED, _kind, fast_checker
 
 MODELS = (Message, ClassifySessionRequest, FactRatingInstruction, FactRatingExamples)
 

@@ -44,7 +44,7 @@ def test_aiohttp_only_in_transport_and_testing(path: Path) -> None:
 _LEAVES = {
     "errors.py": {"._error_base"},
     "_error_base.py": set(),
-    "_fastpath.py": set(),
+    "_codec/_fastpath.py": set(),
     "_loop_thread.py": set(),
     "_validate.py": set(),
 }

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zep_async import APIResponseValidationError, AsyncZep, Session
-from zep_async._rawjson import array_items, body_text, one_line
+from zep_async._codec._rawjson import array_items, body_text, one_line
 from zep_async.testing import LocalZep
 
 from .conftest import NO_WAIT

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zep_async import APIResponseValidationError, Message, Session, SessionListResponse, _json
-from zep_async._convert import decode
-from zep_async._encode import check_messages, encode_body
+from zep_async import APIResponseValidationError, Message, Session, SessionListResponse
+from zep_async._codec import _json, decode, use_compiled
+from zep_async._codec._encode import check_messages, encode_body
 
 HAVE_ORJSON = _json.use_orjson(None)
 needs_orjson = pytest.mark.skipif(not HAVE_ORJSON, reason="orjson is not installed")
@@ -29,8 +29,10 @@ needs_orjson = pytest.mark.skipif(not HAVE_ORJSON, reason="orjson is not install
 
 @pytest.fixture(autouse=True)
 def _restore() -> Iterator[None]:
+    use_compiled(False)  # orjson against json here; msgspec has test_speedups_msgspec.py
     yield
     _json.use_orjson(None)
+    use_compiled(None)
 
 
 def both(call: Callable[[], Any]) -> tuple[Any, Any]:
@@ -69,9 +71,9 @@ def test_without_orjson_everything_goes_through_json() -> None:
     """orjson blocked at import: the package imports, decodes and encodes through json."""
     code = (
         "import sys; sys.modules['orjson'] = None\n"
-        "from zep_async import _json, Session\n"
-        "from zep_async._convert import decode\n"
-        "from zep_async._encode import encode_body\n"
+        "from zep_async import Session\n"
+        "from zep_async._codec import _json, decode\n"
+        "from zep_async._codec._encode import encode_body\n"
         "assert _json.backend() == 'json'\n"
         's = decode(Session, b\'{"session_id": "a", "metadata": {"n": 1e-05}}\')\n'
         "assert s.metadata == {'n': 1e-05}\n"

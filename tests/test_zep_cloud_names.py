@@ -17,7 +17,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from zep_async import Message, Session, from_dict, models, to_dict, to_json
-from zep_async._fastpath import json_name
+from zep_async._codec import json_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT: dict[str, Any] = json.loads((ROOT / "tests" / "zep_cloud_names.json").read_text())

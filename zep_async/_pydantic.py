@@ -49,8 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin, get
 
 import attrs
 
-from ._convert import from_dict, to_dict
-from ._fastpath import json_name
+from ._codec import from_dict, json_name, to_dict
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler

@@ -8,11 +8,13 @@ from collections.abc import Mapping
 
 import aiohttp
 from attrs import frozen
+from multidict import CIMultiDict
 
 from .._hooks import Hooks
+from .._options import CheckedOptions
 from .._retry import RetryPolicy
 
-__all__ = ["Settings", "TransportConfig", "call_settings", "exact_timeout"]
+__all__ = ["Settings", "TransportConfig", "call_settings", "exact_timeout", "resolve"]
 
 
 @frozen(kw_only=True)
@@ -79,3 +81,38 @@ def exact_timeout(total: float, connect: float | None) -> aiohttp.ClientTimeout:
     whole second of the loop's clock, so ``total_timeout=5`` would end up to 6 s late.
     """
     return aiohttp.ClientTimeout(total=total, connect=connect, ceil_threshold=math.inf)
+
+
+#: The request options that change a call's limits (its ``Settings``).
+_LIMIT_KEYS = frozenset(
+    {
+        "timeout_in_seconds",
+        "total_timeout_in_seconds",
+        "connect_timeout_in_seconds",
+        "max_retries",
+    }
+)
+
+
+def resolve(
+    defaults: Settings, headers: CIMultiDict[str], options: CheckedOptions | None
+) -> tuple[Settings, CIMultiDict[str] | None]:
+    """A call's limits, and its headers if they differ from the session's ``headers``."""
+    if not options:
+        return defaults, None
+    settings = defaults
+    # Options that set no limit (retry_writes, headers, query) reuse the defaults.
+    if not _LIMIT_KEYS.isdisjoint(options):
+        settings = call_settings(
+            options.get("timeout_in_seconds", defaults.timeout),
+            options.get("total_timeout_in_seconds", defaults.total_timeout),
+            options.get("max_retries", defaults.max_retries),
+            options.get("connect_timeout_in_seconds", defaults.connect_timeout),
+        )
+    extra = options.get("additional_headers")
+    if not extra:
+        return settings, None
+    merged = headers.copy()
+    for name, value in extra.items():
+        merged[name] = value  # replaces every spelling of the name
+    return settings, merged

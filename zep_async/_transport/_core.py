@@ -11,7 +11,7 @@ import asyncio
 import logging
 import platform
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -33,7 +33,7 @@ from .._retry import (
 from .._version import __version__
 from ..errors import APIStatusError, APITimeoutError
 from ._call import Call, Failure
-from ._config import Settings, TransportConfig, call_settings
+from ._config import TransportConfig, call_settings, resolve
 from ._lifetime import PoolLifetime
 from ._observe import CallWatch
 from ._pool import Dropped, new_session, owner_closed, session_middlewares, sleep_unless_closed
@@ -57,15 +57,6 @@ USER_AGENT = (
 )
 #: The request headers of a call with a body and no per-call headers.
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
-#: The request options that change a call's limits (its ``Settings``).
-_LIMIT_KEYS = frozenset(
-    {
-        "timeout_in_seconds",
-        "total_timeout_in_seconds",
-        "connect_timeout_in_seconds",
-        "max_retries",
-    }
-)
 
 
 class Transport(PoolLifetime):
@@ -79,7 +70,7 @@ class Transport(PoolLifetime):
         self._policy = config.retry_policy
         # Header names are case-insensitive at every merge: the client's headers replace
         # the defaults of the same name (Authorization included), and a call's
-        # additional_headers replace both (see _resolve).
+        # additional_headers replace both (see _config.resolve).
         self._headers: CIMultiDict[str] = CIMultiDict(
             {
                 "Accept": "application/json",
@@ -120,27 +111,6 @@ class Transport(PoolLifetime):
     def _foreign_closed(self) -> bool:
         return self._foreign is not None and self._foreign.closed
 
-    def _resolve(self, options: CheckedOptions | None) -> tuple[Settings, CIMultiDict[str] | None]:
-        """The call's limits, and its headers if they differ from the session's defaults."""
-        if not options:
-            return self._defaults, None
-        settings = defaults = self._defaults
-        # Options that set no limit (retry_writes, headers, query) reuse the defaults.
-        if not _LIMIT_KEYS.isdisjoint(options):
-            settings = call_settings(
-                options.get("timeout_in_seconds", defaults.timeout),
-                options.get("total_timeout_in_seconds", defaults.total_timeout),
-                options.get("max_retries", defaults.max_retries),
-                options.get("connect_timeout_in_seconds", defaults.connect_timeout),
-            )
-        extra = options.get("additional_headers")
-        if not extra:
-            return settings, None
-        headers = self._headers.copy()
-        for name, value in extra.items():
-            headers[name] = value  # replaces every spelling of the name
-        return settings, headers
-
     def _prepare(
         self,
         method: str,
@@ -151,7 +121,7 @@ class Transport(PoolLifetime):
         resend: Resend | None,
     ) -> Call:
         """Everything the call's attempts share, worked out once, before anything awaits."""
-        settings, extra_headers = self._resolve(options)
+        settings, extra_headers = resolve(self._defaults, self._headers, options)
         headers: Mapping[str, str] | None = extra_headers or self._plain_headers
         if body is not None:
             if extra_headers is None:
@@ -198,6 +168,17 @@ class Transport(PoolLifetime):
         if self._hooks is not None or recorder is not None:
             call.watch = CallWatch(self._hooks, recorder, method, call.url_text)
         return call
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The retry policy's clock: ``Reply.deadline`` is a time on it."""
+        return self._policy.clock
+
+    def total_timeout(self, options: CheckedOptions | None) -> float | None:
+        """The overall limit a call with ``options`` runs under (``None``: none)."""
+        if options and "total_timeout_in_seconds" in options:
+            return options["total_timeout_in_seconds"]
+        return self._defaults.total_timeout
 
     async def send(
         self,

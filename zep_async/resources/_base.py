@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .. import _validate
-from .._codec import array_items, decode
+from .._codec import array_items, decode, decode_reply
 from .._failures import request_id
 from .._options import CheckedOptions, RequestOptions, check_request_options
 from .._raw import RECORDER, AsyncRawResponses, RawItem, RawResponse, call_recording
 from .._reply import Reply, Resend
 from .._retry import IDEMPOTENT_METHODS, READ_METHODS
-from ..errors import APIResponseValidationError, APIStatusError, ZepError
+from ..errors import APIResponseValidationError, APIStatusError, APITimeoutError, ZepError
 from ..pagination import PagedList
 
 if TYPE_CHECKING:
@@ -122,6 +122,12 @@ class Listing(Generic[P, T]):
     check: Callable[[int, P], None] = _no_check
 
 
+def _applied(method: str, resend: Resend | None, reply: Reply) -> bool:
+    """Whether a call answered with a 2xx may have been applied: a write was, whatever its body."""
+    write = method not in READ_METHODS and resend is not Resend.ANY
+    return write or reply.may_have_been_applied
+
+
 class Resource:
     """The base of every resource piece: it holds the client's transport, nothing else.
 
@@ -185,15 +191,26 @@ class Resource:
         if empty is not None and not reply.body.strip():
             return empty
         try:
-            return decode(
-                cls, reply.body, status_code=reply.status, method=method, attempts=reply.attempts
+            if reply.deadline is None:
+                return decode(
+                    cls,
+                    reply.body,
+                    status_code=reply.status,
+                    method=method,
+                    attempts=reply.attempts,
+                )
+            # Decoding is work inside the call: it counts against total_timeout.
+            transport = self._transport
+            return decode_reply(
+                cls, reply, clock=transport.clock, total_timeout=transport.total_timeout(options)
             )
         except APIResponseValidationError as error:
             # Filled in on the rare failure, not for every response.
             error.url, error.request_id = reply.url, request_id(reply.headers)
-            # A 2xx says a write was applied, whatever its body.
-            write = method not in READ_METHODS and resend is not Resend.ANY
-            error.may_have_been_applied = write or reply.may_have_been_applied
+            error.may_have_been_applied = _applied(method, resend, reply)
+            raise
+        except APITimeoutError as error:  # decoded past the deadline
+            error.may_have_been_applied = _applied(method, resend, reply)
             raise
 
     def _walk(self, listing: Listing[P, T]) -> PagedList[P, T]:

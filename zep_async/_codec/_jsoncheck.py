@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._validate import _is_unicode as is_unicode
-from ._validate import show_text, type_name
+from .._validate import _is_unicode as is_unicode
+from .._validate import show_text, type_name
 
 __all__ = ["check_json", "is_flat", "is_json", "is_unicode"]
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from types import MemberDescriptorType, NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-__all__ = ["Unusual", "fast_function", "is_model_list", "is_optional", "json_name"]
+__all__ = ["Unusual", "as_decoded", "fast_function", "is_model_list", "is_optional", "json_name"]
 
 
 class Unusual(Exception):  # noqa: N818 - a signal to fall back, never seen by a caller
@@ -46,10 +47,39 @@ def is_model_list(cls: Any) -> bool:
     return get_origin(cls) is list and len(args) == 1 and attrs.has(args[0])
 
 
-_fast_functions: dict[Any, Callable[[Any], Any] | None] = {}
+#: The field types whose values msgspec's mirror holds as the model does.
+_AS_DECODED = (str, int, bool, float, dict[str, Any], dict[str, str], list[str])
 
 
-def fast_function(cls: Any) -> Callable[[Any], Any] | None:
+@cache
+def as_decoded(cls: Any) -> bool:
+    """Whether msgspec can build model ``cls`` itself, exactly as the standard path does.
+
+    So when every field is optional, named as its JSON key, and holds a value msgspec
+    builds as the model holds it (no timestamp, no enumeration), or such a model.
+    """
+    if not attrs.has(cls) or hasattr(cls, "__attrs_post_init__"):
+        return False
+    try:
+        hints = get_type_hints(cls)
+    except Exception:
+        return False
+    for field in attrs.fields(cls):
+        hint = hints[field.name]
+        if field.default is not None or json_name(field.name) != field.name:
+            return False
+        if field.validator is not None or field.converter is not None or not is_optional(hint):
+            return False
+        inner = next(arg for arg in get_args(hint) if arg is not NoneType)
+        if inner not in _AS_DECODED and not (attrs.has(inner) and as_decoded(inner)):
+            return False
+    return True
+
+
+_fast_functions: dict[tuple[Any, bool], Callable[[Any], Any] | None] = {}
+
+
+def fast_function(cls: Any, checked: bool = False) -> Callable[[Any], Any] | None:
     """The generated straight-line structure function of model ``cls``, if it can have one.
 
     Only a slotted attrs class without validators, converters or
@@ -57,14 +87,19 @@ def fast_function(cls: Any) -> Callable[[Any], Any] | None:
     ``None`` (or is a list of models defaulting to an empty list) and has a type
     listed in ``_field_code``. The function raises on any value it does not
     take as is.
+
+    ``checked=True`` generates the function that takes msgspec's mirror of ``cls``
+    (``_compiled``) instead of a ``dict``: each JSON type is checked already, so only the
+    conversions are left (timestamps, nested models, a null list to ``[]``).
     """
-    if cls not in _fast_functions:
-        _fast_functions[cls] = None  # a model that contains itself falls back to cattrs
-        _fast_functions[cls] = _generate(cls)
-    return _fast_functions[cls]
+    key = (cls, checked)
+    if key not in _fast_functions:
+        _fast_functions[key] = None  # a model that contains itself falls back to cattrs
+        _fast_functions[key] = _generate(cls, checked)
+    return _fast_functions[key]
 
 
-def _generate(cls: Any) -> Callable[[Any], Any] | None:
+def _generate(cls: Any, checked: bool) -> Callable[[Any], Any] | None:
     if not attrs.has(cls) or hasattr(cls, "__attrs_post_init__"):
         return None
     try:
@@ -78,23 +113,25 @@ def _generate(cls: Any) -> Callable[[Any], Any] | None:
         "_fromiso": datetime.fromisoformat,
         "_UTC": UTC,
     }
-    lines = [
-        "def structure(d):",
-        "    if type(d) is not dict: raise _Unusual",
-        "    o = _new(_cls)",
-    ]
+    lines = ["def structure(d):"]
+    if not checked:
+        lines.append("    if type(d) is not dict: raise _Unusual")
+    lines.append("    o = _new(_cls)")
     for field in attrs.fields(cls):
         slot = getattr(cls, field.name, None)
         plain = field.validator is None and field.converter is None and field.alias == field.name
         if not plain or not isinstance(slot, MemberDescriptorType):
             return None
-        code = _field_code(field, hints[field.name], namespace)
+        code = _field_code(field, hints[field.name], namespace, checked)
         if code is None:
             return None
+        if checked:  # msgspec checked every type: the lines that raise are dropped
+            code = [line for line in code if "raise _Unusual" not in line]
         # The slot's own setter: what attrs' __init__ does for a frozen class, minus the call.
         namespace[f"_set_{field.name}"] = slot.__set__
         key = json_name(field.name)
-        lines += [f"    v = d.get({key!r})", *code, f"    _set_{field.name}(o, v)"]
+        read = f"d.{field.name}" if checked else f"d.get({key!r})"
+        lines += [f"    v = {read}", *code, f"    _set_{field.name}(o, v)"]
     lines.append("    return o")
     source = "\n".join(lines)
     exec(compile(source, f"<zep_async structure {cls.__name__}>", "exec"), namespace)  # noqa: S102
@@ -103,12 +140,12 @@ def _generate(cls: Any) -> Callable[[Any], Any] | None:
 
 
 def _field_code(
-    field: attrs.Attribute[Any], hint: Any, namespace: dict[str, Any]
+    field: attrs.Attribute[Any], hint: Any, namespace: dict[str, Any], checked: bool
 ) -> list[str] | None:
     """Lines that check and convert ``v``, the value of one field; None if unsupported."""
     if is_model_list(hint) and isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
         # A list of models: null or missing is [], as the converter has it.
-        item = fast_function(get_args(hint)[0])
+        item = fast_function(get_args(hint)[0], checked)
         if item is None:
             return None
         namespace[f"_item_{field.name}"] = item
@@ -122,6 +159,8 @@ def _field_code(
     inner = next(arg for arg in get_args(hint) if arg is not NoneType)
     if get_origin(inner) is Literal:  # an open enumeration: any string is kept
         inner = str
+    if checked and inner in _AS_DECODED:
+        return []  # msgspec built exactly this value
     if inner is str or inner is int or inner is bool:
         return [f"    if v is not None and type(v) is not {inner.__name__}: raise _Unusual"]
     if inner is float:
@@ -145,7 +184,9 @@ def _field_code(
     elif inner == list[str]:
         check = "type(v) is not list"
         body = ["for x in v:", "    if type(x) is not str: raise _Unusual", "v = list(v)"]
-    elif attrs.has(inner) and (nested := fast_function(inner)) is not None:
+    elif checked and attrs.has(inner) and as_decoded(inner):
+        return []  # msgspec built the model itself
+    elif attrs.has(inner) and (nested := fast_function(inner, checked)) is not None:
         namespace[f"_structure_{field.name}"] = nested
         check = "False"  # the nested function checks for a dict itself
         body = [f"v = _structure_{field.name}(v)"]

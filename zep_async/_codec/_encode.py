@@ -26,13 +26,13 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import attrs
 
+from .._validate import MAX_INT, show_number, show_text, type_name
+from ..models import ClassifySessionRequest, FactRatingInstruction, Message
 from . import _json
 from ._encodegen import REQUIRED, fast_checker, fast_encoder
 from ._fastpath import is_optional, json_name
 from ._jsoncheck import check_json as _check_json
 from ._jsoncheck import is_unicode as _is_unicode
-from ._validate import MAX_INT, show_number, show_text, type_name
-from .models import ClassifySessionRequest, FactRatingInstruction, Message
 
 __all__ = [
     "check_classify",

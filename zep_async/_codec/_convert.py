@@ -7,7 +7,7 @@ the detailed one, to say which fields are wrong. Both are built on first need,
 so that cattrs is not loaded by ``import zep_async`` (nor, usually, at all).
 Hooks are generated once per class, on first use, never per call.
 
-Request bodies go the other way in ``_encode``.
+Request bodies go the other way in ``_encode``; ``_decode`` reads a body into these.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
 
-from . import _json
 from ._fastpath import fast_function, is_model_list, is_optional, json_name
-from .errors import APIResponseValidationError, excerpt
 
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["decode", "from_dict", "to_dict"]
+__all__ = ["from_dict", "problems", "to_dict"]
 
 T = TypeVar("T")
 
@@ -196,14 +194,7 @@ def _converters() -> tuple[cattrs.Converter, cattrs.Converter]:
     return _built[0], _built[1]
 
 
-def _type_name(cls: Any) -> str:
-    """``Session``, or ``list[Session]`` for a bare array."""
-    if is_model_list(cls):
-        return f"list[{get_args(cls)[0].__name__}]"
-    return str(getattr(cls, "__name__", cls))
-
-
-def _problems(data: object, cls: Any) -> list[str]:
+def problems(data: object, cls: Any) -> list[str]:
     import cattrs
     from cattrs.errors import BaseValidationError
 
@@ -264,7 +255,7 @@ def from_dict(cls: type[T], data: object) -> T:
             return _converters()[0].structure(data, cls)
         except Exception:  # noqa: S110 - re-decoded below to name every problem
             pass
-    raise ValueError("; ".join(_problems(data, cls)))
+    raise ValueError("; ".join(problems(data, cls)))
 
 
 def to_dict(model: object) -> dict[str, Any]:
@@ -276,40 +267,3 @@ def to_dict(model: object) -> dict[str, Any]:
     """
     result: dict[str, Any] = _converters()[0].unstructure(model)
     return result
-
-
-def decode(
-    cls: type[T],
-    body: bytes,
-    *,
-    status_code: int = 200,
-    request_id: str | None = None,
-    method: str | None = None,
-    url: str | None = None,
-    attempts: int = 1,
-) -> T:
-    """Decode a 2xx response body into ``cls`` (a model, or a list of models).
-
-    Raises:
-        APIResponseValidationError: The body is not JSON, or not of the promised shape.
-    """
-    try:
-        data = _json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # Recursion: too deep
-        errors = [f"body is not valid JSON: {exc}"]
-    else:
-        try:
-            return from_dict(cls, data)
-        except ValueError as exc:
-            errors = str(exc).split("; ")
-    text = excerpt(body[:2000].decode("utf-8", "replace")) or "<empty>"
-    raise APIResponseValidationError(
-        f"{status_code} response does not match {_type_name(cls)}: {'; '.join(errors[:5])}",
-        status_code=status_code,
-        body=text,
-        errors=errors,
-        request_id=request_id,
-        method=method,
-        url=url,
-        attempts=attempts,
-    ) from None

@@ -29,10 +29,10 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import attrs
 
+from .._validate import MAX_INT
+from ..models import ClassifySessionRequest, Message
 from ._fastpath import is_optional, json_name
 from ._jsoncheck import is_json, is_unicode
-from ._validate import MAX_INT
-from .models import ClassifySessionRequest, Message
 
 __all__ = ["REQUIRED", "fast_checker", "fast_encoder"]
 
