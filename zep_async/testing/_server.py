@@ -336,7 +336,7 @@ class LocalZep(FaultMethods, Serving):
         with self._lock:
             return copy(self._store.messages.of_session(session_id))  # type: ignore[no-any-return]
 
-    def seed(self, count: int, *, seed: int = 0) -> list[dict[str, Any]]:
+    def seed(self, count: int, *, seed: int = 0, copies: bool = True) -> list[dict[str, Any]]:
         """Add ``count`` realistic sample sessions, and the users they name.
 
         Ids are the row id padded to four digits (``session-0042``); users
@@ -350,14 +350,18 @@ class LocalZep(FaultMethods, Serving):
         Args:
             count: How many sessions to add.
             seed: The seed of the random choices.
+            copies: Return copies of the new sessions; ``False`` returns ``[]``
+                and spares the memory of those copies (a large seed, as
+                ``zep-async serve --seed 100000`` does).
 
         Returns:
-            The new sessions, in creation order.
+            The new sessions, in creation order (``[]`` without ``copies``).
         """
         if count < 0:
             raise ValueError(f"count must be >= 0, got {count!r}")
         with self._lock:
-            return seed_sessions(self._store.sessions, self._store.users, count, seed)
+            added = seed_sessions(self._store.sessions, self._store.users, count, seed)
+            return [copy(data) for data in added] if copies else []
 
     def remove_session(self, session_id: str) -> None:
         """Delete a stored session and its messages.
