@@ -48,7 +48,8 @@ class LocalZep(DataMethods, FaultMethods, Serving):
     Every request is first recorded, then takes its scripted faults (before the
     key is checked: faults stand for what sits in front of the API), then must
     carry ``Authorization: Api-Key <api_key>`` (else 401), then is routed (404
-    for an unknown path, 405 for a method the path does not take). The store,
+    text, as the router answers, for an unknown path; 405 for a method the path
+    does not take). The store,
     the fault methods and the request log are safe to use from any thread
     while the server runs.
 

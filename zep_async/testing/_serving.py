@@ -269,9 +269,9 @@ class Serving(LogMethods):
             return plain(401, "unauthorized") if community else message(401, "unauthorized")
         if match.route is None:
             if not match.allowed:
-                return (
-                    plain(404, "404 page not found\n") if community else message(404, "not found")
-                )
+                # The router's own answer, in both flavors: text, unlike a missing object's
+                # JSON 404, so a client can tell a wrong URL from a missing session.
+                return plain(404, "404 page not found\n")
             allow = {"Allow": ", ".join(match.allowed)}
             if community:
                 return 405, b"", allow
