@@ -62,6 +62,13 @@ def test_quick_run_writes_every_scenario(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
     data = json.loads((tmp_path / "latest.json").read_text())
+    counts = data["meta"]["counts"]
+
+    def counts_of(scenario: str) -> int:
+        walks = {"walk": counts["walk_reps"], "walk_messages": counts["walk_reps"]}
+        walks["import"] = counts["import_pairs"]
+        return int({"fanout": counts["fanout_reps"], **walks}.get(scenario, counts["reps"]))
+
     assert data["errors"] == []
     assert data["meta"]["quick"] is True
     assert SCENARIOS <= set(data["scenarios"]) <= SCENARIOS | set(WALKS)
@@ -71,7 +78,7 @@ def test_quick_run_writes_every_scenario(tmp_path: Path) -> None:
         for contender, entry in contenders.items():
             for metric, figure in entry["figures"].items():
                 where = f"{scenario}/{contender}/{metric}"
-                assert len(figure["values"]) == 2, where
+                assert len(figure["values"]) == counts_of(scenario), where
                 assert 0 < figure["min"] <= figure["median"] <= figure["max"], where
 
     for scenario in WALKS:
