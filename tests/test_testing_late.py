@@ -40,7 +40,7 @@ async def test_answer_late_stores_the_write_before_the_client_gives_up(
 ) -> None:
     """answer_late(): the write is stored at once, so a timed-out client finds it by looking."""
     local_zep.answer_late("add_session", 30)
-    async with local_client(local_zep, timeout=0.2) as zep:
+    async with local_client(local_zep, timeout=0.5) as zep:
         with pytest.raises(APITimeoutError) as info:
             await zep.memory.add_session(session_id="s-1")
         assert info.value.may_have_been_applied is True

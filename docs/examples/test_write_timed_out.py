@@ -23,7 +23,7 @@ async def create_once(zep: AsyncZep, session_id: str) -> str:
 async def test_a_timed_out_write_is_not_sent_twice(local_zep: LocalZep) -> None:
     """The server stores the session at once but answers after the client's timeout."""
     local_zep.answer_late("add_session", 30)
-    async with AsyncZep(api_key=local_zep.api_key, base_url=local_zep.base_url, timeout=0.2) as zep:
+    async with AsyncZep(api_key=local_zep.api_key, base_url=local_zep.base_url, timeout=0.5) as zep:
         assert await create_once(zep, "chat-1") == "found after a timeout"
     assert local_zep.count("add_session") == 1
     assert [session["session_id"] for session in local_zep.sessions] == ["chat-1"]
