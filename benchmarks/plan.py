@@ -55,9 +55,9 @@ class Counts:
 
     @classmethod
     def quick(cls) -> Counts:
-        """Tiny counts: every code path once or twice, in seconds."""
+        """Tiny counts: every code path once, in seconds (the fanout and walks twice)."""
         return cls(
-            reps=2,
+            reps=1,
             requests=50,
             warmup=10,
             fanout=100,

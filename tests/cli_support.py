@@ -1,7 +1,16 @@
-"""What the command-line tests share: running ``python -m zep_async`` for real."""
+"""What the command-line tests share: running ``zep-async``, in-process or for real.
+
+Most tests run the command in-process (``zep_async.cli.main`` with the
+environment, stdin, stdout and stderr swapped for the call): a new interpreter
+per test cost most of the suite's time and adds nothing to what they check.
+A real process is kept where it matters: signals, pipes and files as stdout,
+``-X dev``, and environment read when the interpreter starts (``PYTHON*``,
+``ZEP_LOG``).
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -9,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from zep_async.cli import main
 from zep_async.testing import LocalZep
 
 # The interpreter's -W options go along, so under `-W error::ResourceWarning` a
@@ -31,13 +41,19 @@ def zep_cli(
     server: LocalZep | None = None,
     stdout: int | IO[str] | None = subprocess.PIPE,
     dev_mode: bool = False,
+    process: bool = False,
     **env: str,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m zep_async ARGS`` pointed at ``server`` through the environment.
+    """Run ``zep-async ARGS`` pointed at ``server`` through the environment.
 
     stdout and stderr are captured, unless ``stdout`` says where the output goes;
-    ``dev_mode`` runs the interpreter with ``-X dev``.
+    ``dev_mode`` runs the interpreter with ``-X dev``. In-process unless one of
+    those, ``process`` (a real process: /dev/stdout, file descriptors), or the
+    environment needs a process of its own.
     """
+    own_process = process or dev_mode or any(map(_read_at_start, env))
+    if stdout is subprocess.PIPE and not own_process:
+        return in_process(*args, server=server, **env)
     interpreter = [CLI[0], "-X", "dev", *CLI[1:]] if dev_mode else CLI
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [*interpreter, *map(str, args)],
@@ -48,6 +64,35 @@ def zep_cli(
         timeout=WAIT,
         check=False,
     )
+
+
+def _read_at_start(name: str) -> bool:
+    """Whether the interpreter or the SDK reads this variable once, when it starts."""
+    return name.startswith(("PYTHON", "ZEP_LOG"))
+
+
+def in_process(
+    *args: str | Path, server: LocalZep | None = None, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``zep_async.cli.main(ARGS)`` here, as the command would run, and capture its output.
+
+    The environment is the one a subprocess would get; stdin reads ``stdin``.
+    """
+    # UTF-8 text over bytes, as a pipe is (a StringIO has no encoding).
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in "12")
+    saved_env = dict(os.environ)
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    os.environ.clear()
+    os.environ.update(environment(server, env))
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
+    try:
+        code = main([str(arg) for arg in args])
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.environ.clear()
+        os.environ.update(saved_env)
+    output = [stream.buffer.getvalue().decode("utf-8") for stream in (out, err)]  # type: ignore[attr-defined]
+    return subprocess.CompletedProcess([*CLI, *map(str, args)], code, *output)
 
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:

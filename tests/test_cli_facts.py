@@ -118,9 +118,10 @@ def test_facts_delete_refuses_without_a_terminal(
 def test_facts_delete_yes_deletes_and_says_so(
     server: LocalZep, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """facts delete --yes deletes the fact and prints 'deleted fact UUID'."""
+    """facts delete --yes deletes the fact and says so on stderr, as every delete does."""
     assert _run("facts", "delete", FACT, "--yes", monkeypatch=monkeypatch) == 0
-    assert capsys.readouterr().out == f"deleted fact {FACT}\n"
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"zep-async: deleted fact '{FACT}'\n")
     assert [f["uuid"] for f in server.facts("chat-42")] != [FACT]
     assert len(server.facts("chat-42")) == 1
 
@@ -129,7 +130,7 @@ def test_facts_delete_asks_on_a_terminal(
     server: LocalZep, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On a terminal it asks; anything but y keeps the fact (status 1)."""
-    monkeypatch.setattr("zep_async.cli._facts.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("zep_async.cli._common.stdin_is_terminal", lambda: True)
     assert _run("facts", "delete", FACT, stdin="n\n", monkeypatch=monkeypatch) == 1
     assert "Delete fact" in capsys.readouterr().err
     assert len(server.facts("chat-42")) == 2

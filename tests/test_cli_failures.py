@@ -260,7 +260,7 @@ def test_out_that_names_no_file_exits_2(server: LocalZep, out: str, message: str
 @posix_only
 def test_out_to_dev_stdout_writes_through(server: LocalZep) -> None:
     """--out /dev/stdout writes to stdout, instead of renaming a file over the device."""
-    result = zep_cli("sessions", "export", "--out", "/dev/stdout", server=server)
+    result = zep_cli("sessions", "export", "--out", "/dev/stdout", server=server, process=True)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 500
     assert os.path.islink("/dev/stdout") or not os.path.isfile("/dev/stdout")

@@ -53,7 +53,7 @@ def test_memory_add_one_message_from_options(
         monkeypatch=monkeypatch,
     )
     assert status == 0
-    assert "added 1 messages to chat-42" in capsys.readouterr().err
+    assert "added 1 message to chat-42" in capsys.readouterr().err
     (request,) = server.requests
     assert request.json["messages"][0].pop("uuid")  # the SDK's own, for recovery
     assert request.json == {

@@ -184,7 +184,7 @@ def test_delete_with_yes_deletes(server: LocalZep) -> None:
     server.add_messages("s-1", [{"role_type": "user", "content": "hi"}])
     result = zep_cli("sessions", "delete", "s-1", "--yes", server=server)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "deleted session s-1\n"
+    assert (result.stdout, result.stderr) == ("", "zep-async: deleted session 's-1'\n")
     assert server.sessions == []
 
 
@@ -193,8 +193,8 @@ def test_delete_without_a_terminal_needs_yes(server: LocalZep) -> None:
     result = zep_cli("sessions", "delete", "s-1", server=server)
     assert result.returncode == 2
     assert result.stderr == (
-        "zep-async: error: not deleting without confirmation: pass --yes "
-        "(stdin is not a terminal)\n"
+        "zep-async: error: not deleting session 's-1': stdin is not a terminal to confirm on; "
+        "pass --yes to delete without asking\n"
     )
     assert server.count() == 0
 
@@ -235,8 +235,10 @@ def test_delete_on_a_terminal_asks_and_deletes_on_yes(server: LocalZep, answer: 
     """On a terminal delete asks first; y or yes deletes."""
     result = _delete_on_a_terminal(server, answer)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == "Delete session s-1 and all its messages? [y/N] "
-    assert result.stdout == "deleted session s-1\n"
+    assert result.stderr == (
+        "Delete session 's-1' with all its messages? [y/N] zep-async: deleted session 's-1'\n"
+    )
+    assert result.stdout == ""
     assert server.sessions == []
 
 
@@ -248,8 +250,8 @@ def test_delete_on_a_terminal_keeps_it_otherwise(server: LocalZep, answer: bytes
     """Any other answer (or end of input) deletes nothing and exits 1."""
     result = _delete_on_a_terminal(server, answer)
     assert result.returncode == 1
-    assert result.stderr.startswith("Delete session s-1 and all its messages? [y/N] ")
-    assert result.stderr.endswith("zep-async: error: session s-1 not deleted\n")
+    assert result.stderr.startswith("Delete session 's-1' with all its messages? [y/N] ")
+    assert result.stderr.endswith("zep-async: error: session 's-1' was not deleted\n")
     assert server.count() == 0
     assert _stored(server, "s-1") is not None
 

@@ -237,7 +237,7 @@ def test_export_to_stdout(server: LocalZep) -> None:
     result = zep_cli("users", "export", server=server)
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["user_id"] for line in result.stdout.splitlines()] == ["a"]
-    assert "exported 1 users to stdout" in result.stderr
+    assert "exported 1 user to stdout" in result.stderr
 
 
 @pytest.mark.parametrize(

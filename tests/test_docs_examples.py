@@ -21,6 +21,8 @@ from zep_async.testing import LocalZep
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+#: The test modules the Testing page includes; one pytest run checks them all.
+TESTING_EXAMPLES = ("test_with_local_zep.py", "test_write_timed_out.py")
 _FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w-]*)")
 
 
@@ -85,10 +87,10 @@ def test_example_runs(
 
 
 def test_testing_page_example_passes_under_pytest() -> None:
-    """The test module shown on the Testing page passes when pytest runs it."""
-    example = REPO / "docs" / "examples" / "test_with_local_zep.py"
-    result = subprocess.run(  # noqa: S603 - our own interpreter and file
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(example)],
+    """The test modules shown on the Testing page pass when pytest runs them."""
+    examples = [REPO / "docs" / "examples" / name for name in TESTING_EXAMPLES]
+    result = subprocess.run(  # noqa: S603 - our own interpreter and files
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, examples)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -96,4 +98,4 @@ def test_testing_page_example_passes_under_pytest() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "5 passed" in result.stdout

@@ -175,6 +175,43 @@ def stdin_is_terminal() -> bool:
         return False
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 session``, ``2 sessions``, ``0 sessions``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def confirm_delete(
+    kind: str, key: str, *, yes: bool, what: Callable[[], str] | None = None
+) -> None:
+    """The one way every delete asks: go on with ``--yes`` or a y on the terminal.
+
+    Without a terminal and without ``--yes`` it refuses (a usage error, exit 2);
+    any other answer keeps the object (exit 1). ``what()`` names what goes with
+    it, asked only when there is a question to put.
+
+    Raises:
+        UsageError: No terminal to ask on, and no ``--yes``.
+        CommandError: The question was answered no.
+    """
+    if yes:
+        return
+    shown = printable(repr(key))
+    if not stdin_is_terminal():
+        raise UsageError(
+            f"not deleting {kind} {shown}: stdin is not a terminal to confirm on; "
+            "pass --yes to delete without asking"
+        )
+    question = f"Delete {kind} {shown}" + (f" with {what()}" if what else "") + "? [y/N] "
+    confirm(question, declined=f"{kind} {shown} was not deleted")
+
+
+def deleted(kind: str, key: str) -> None:
+    """Say on stderr, as every delete does, that it is done."""
+    from ._streams import say
+
+    say(f"zep-async: deleted {kind} {printable(repr(key))}")
+
+
 def confirm(question: str, *, declined: str) -> None:
     """Ask ``question`` on stderr and go on only if stdin answers y or yes.
 

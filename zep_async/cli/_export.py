@@ -68,7 +68,7 @@ def export_lines(args: argparse.Namespace, noun: str, walk: Walk, total: Total |
     with _destination(out) as stream:
         count = run(_export(client, walk, total, stream, show_progress=show_progress))
     where = "stdout" if out is None else printable(str(out))
-    say(f"zep-async: exported {count} {noun} to {where}")
+    say(f"zep-async: exported {count} {noun if count != 1 else noun[:-1]} to {where}")
 
 
 def _target(name: str | None) -> Path | None:

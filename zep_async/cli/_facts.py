@@ -18,22 +18,19 @@ from ..checks import check_id
 from ._common import (
     UsageError,
     call_sdk,
-    confirm,
+    confirm_delete,
+    deleted,
     one_call,
     open_client,
+    plural,
     print_json,
     printable,
     run,
     sdk_arguments,
-    stdin_is_terminal,
 )
 from ._sessions import _cell, _when, print_fields, table, table_console
 
 __all__ = ["delete", "get", "list_facts", "summaries", "user_node"]
-
-
-def _counted(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def get(args: argparse.Namespace) -> None:
@@ -65,7 +62,7 @@ def list_facts(args: argparse.Namespace) -> None:
     if facts:
         console.print(_facts_table(facts))
     whose = f"user {user_id}" if user_id is not None else f"session {args.session_id}"
-    console.print(Text(f"{_counted(len(facts), 'fact', 'facts')} of {printable(whose)}"))
+    console.print(Text(f"{plural(len(facts), 'fact')} of {printable(whose)}"))
 
 
 def _facts_table(facts: list[Fact]) -> Table:
@@ -83,24 +80,16 @@ def _facts_table(facts: list[Fact]) -> Table:
 
 def delete(args: argparse.Namespace) -> None:
     """Delete one fact once confirmed (or with ``--yes``), and say so."""
-    with sdk_arguments():  # a bad uuid is refused before asking
-        check_id("fact_uuid", args.fact_uuid)
+    with sdk_arguments():
+        check_id("fact_uuid", args.fact_uuid)  # a bad uuid is refused before asking
     client = open_client(args)
-    if not args.yes:
-        if not stdin_is_terminal():
-            raise UsageError(
-                "not deleting without confirmation: pass --yes (stdin is not a terminal)"
-            )
-        confirm(
-            f"Delete fact {printable(args.fact_uuid)}? [y/N] ",
-            declined=f"fact {printable(args.fact_uuid)} not deleted",
-        )
+    confirm_delete("fact", args.fact_uuid, yes=args.yes)
 
     async def call(zep: AsyncZep) -> SuccessResponse:
         return await zep.memory.delete_fact(args.fact_uuid)
 
     run(one_call(client, call))
-    print(f"deleted fact {printable(args.fact_uuid)}")
+    deleted("fact", args.fact_uuid)
 
 
 def summaries(args: argparse.Namespace) -> None:
@@ -114,7 +103,7 @@ def summaries(args: argparse.Namespace) -> None:
         print(printable(summary.content or ""))
         print()
     total = len(answer.summaries) if answer.total_count is None else answer.total_count
-    counted = _counted(total, "summary", "summaries")
+    counted = f"{total} summary" if total == 1 else f"{total} summaries"
     print(f"{counted} of session {printable(args.session_id)}")
 
 

@@ -19,12 +19,23 @@ from .. import (
     AddMemoryResponse,
     AsyncZep,
     Message,
+    NotFoundError,
     RawItem,
     ZepError,
     to_dict,
 )
 from ..checks import check_messages
-from ._common import UsageError, call_sdk, open_client, print_json, printable, run, sdk_arguments
+from ._common import (
+    CommandError,
+    UsageError,
+    call_sdk,
+    open_client,
+    plural,
+    print_json,
+    printable,
+    run,
+    sdk_arguments,
+)
 from ._export import export_lines
 from ._memory_grammar import BATCH
 from ._streams import say
@@ -62,10 +73,20 @@ def _line(message: Message) -> str:
 def memory_add(args: argparse.Namespace) -> None:
     """Add the message of the options, or the JSON Lines of stdin, in batches of 30."""
     messages = _messages_of(args)
-    added, answer = run(_add(open_client(args), args, messages))
+    try:
+        added, answer = run(_add(open_client(args), args, messages))
+    except NotFoundError as error:
+        from ._main import describe  # here: _main loads this module, not the other way
+
+        if not isinstance(error.body, dict):  # not the API's answer: the URL's hint says it
+            raise
+        raise CommandError(
+            f"{describe(error)}; the session must exist first: create it with"
+            f" zep-async sessions create {printable(args.session_id)}"
+        ) from error
     if args.return_context and answer is not None and answer.context:
         print(printable(answer.context))
-    say(f"zep-async: added {added} messages to {printable(args.session_id)}")
+    say(f"zep-async: added {plural(added, 'message')} to {printable(args.session_id)}")
 
 
 def _messages_of(args: argparse.Namespace) -> list[Message]:
@@ -146,7 +167,7 @@ def messages_list(args: argparse.Namespace) -> None:
     for message in page.messages:
         print(_line(message))
     total = "-" if page.total_count is None else page.total_count
-    print(f"{len(page.messages)} messages on page {args.cursor or 1}, of {total} in all")
+    print(f"{plural(len(page.messages), 'message')} on page {args.cursor or 1}, of {total} in all")
 
 
 def messages_export(args: argparse.Namespace) -> None:

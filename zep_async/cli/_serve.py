@@ -57,7 +57,7 @@ def serve(args: argparse.Namespace) -> None:
         )
     # A long-running server keeps only the last requests (no test reads them here).
     server = LocalZep(host=args.host, port=args.port, log_limit=SERVE_LOG_LIMIT, **settings)
-    server.seed(args.seed)
+    server.seed(args.seed, copies=False)
     with contextlib.suppress(KeyboardInterrupt, TerminatedError):
         run(_serve(server, args))
     print("zep-async serve: stopped", file=sys.stderr)

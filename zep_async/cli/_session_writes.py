@@ -17,14 +17,12 @@ from typing import TypeVar
 from .. import AsyncZep, EndSessionResponse, Session, SuccessResponse, to_dict
 from ..checks import check_id
 from ._common import (
-    UsageError,
-    confirm,
+    confirm_delete,
+    deleted,
     one_call,
     open_client,
-    printable,
     run,
     sdk_arguments,
-    stdin_is_terminal,
 )
 from ._sessions import print_fields
 
@@ -76,21 +74,10 @@ def delete_session(args: argparse.Namespace) -> None:
     with sdk_arguments():
         check_id("session_id", args.session_id)  # a bad id is refused before asking
     client = open_client(args)
-    if not args.yes:
-        _confirm(args.session_id)
+    confirm_delete("session", args.session_id, yes=args.yes, what=lambda: "all its messages")
 
     async def call(zep: AsyncZep) -> SuccessResponse:
         return await zep.memory.delete(args.session_id)
 
     run(one_call(client, call))
-    print(f"deleted session {printable(args.session_id)}")
-
-
-def _confirm(session_id: str) -> None:
-    """Ask on the terminal; anything but y or yes (or no terminal at all) stops here."""
-    if not stdin_is_terminal():
-        raise UsageError("not deleting without confirmation: pass --yes (stdin is not a terminal)")
-    confirm(
-        f"Delete session {printable(session_id)} and all its messages? [y/N] ",
-        declined=f"session {session_id} not deleted",
-    )
+    deleted("session", args.session_id)

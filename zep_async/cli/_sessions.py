@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import SessionListResponse, to_dict
-from ._common import call_sdk, print_json, printable
+from ._common import call_sdk, plural, print_json, printable
 
 _NONE = "-"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -107,7 +107,8 @@ def list_page(args: argparse.Namespace) -> None:
     if page.sessions:
         console.print(_table(page))
     total = _NONE if page.total_count is None else page.total_count
-    summary = f"{len(page.sessions)} sessions on page {args.page_number or 1}, of {total} in all"
+    shown = plural(len(page.sessions), "session")
+    summary = f"{shown} on page {args.page_number or 1}, of {total} in all"
     console.print(Text(summary))
 
 

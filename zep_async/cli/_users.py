@@ -19,17 +19,17 @@ from .. import AsyncZep, RawItem, User, to_dict
 from ._common import (
     UsageError,
     call_sdk,
-    confirm,
+    confirm_delete,
+    deleted,
     one_call,
     open_client,
+    plural,
     print_json,
     printable,
     run,
-    stdin_is_terminal,
 )
 from ._export import export_lines
 from ._sessions import _cell, _when, print_fields, table, table_console
-from ._streams import say
 
 _NONE = "-"
 
@@ -48,30 +48,25 @@ def create(args: argparse.Namespace) -> None:
 def update(args: argparse.Namespace) -> None:
     """Change the given fields of a user and print it as it is now."""
     fields = _fields(args)
+    if all(value is None for value in fields.values()):
+        raise UsageError("nothing to change: pass --email, --first-name, --last-name or --metadata")
     user = call_sdk(args, lambda zep: zep.user.update(args.user_id, **fields))
     _print_user(user, args)
 
 
 def delete(args: argparse.Namespace) -> None:
     """Delete a user with its sessions, after a confirmation on a terminal (or ``--yes``)."""
-    shown = printable(repr(args.user_id))
     client = open_client(args)
-    if not args.yes:
-        if not stdin_is_terminal():
-            raise UsageError(
-                f"not deleting user {shown}: stdin is not a terminal to confirm on; "
-                "pass --yes to delete without asking"
-            )
+
+    def what() -> str:
         sessions = run(one_call(client, lambda zep: zep.user.get_sessions(args.user_id)))
-        count = len(sessions)
-        noun = "session" if count == 1 else "sessions"
-        confirm(
-            f"Delete user {shown} with its {count} {noun} and their messages? [y/N] ",
-            declined=f"user {shown} was not deleted",
-        )
+        return f"its {plural(len(sessions), 'session')} and their messages"
+
+    confirm_delete("user", args.user_id, yes=args.yes, what=what)
+    if not args.yes:
         client = open_client(args)  # the first one closed with its loop
     run(one_call(client, lambda zep: zep.user.delete(args.user_id)))
-    say(f"zep-async: deleted user {shown}")
+    deleted("user", args.user_id)
 
 
 def list_page(args: argparse.Namespace) -> None:
@@ -88,7 +83,9 @@ def list_page(args: argparse.Namespace) -> None:
     if page.users:
         console.print(_users_table(page.users))
     total = _NONE if page.total_count is None else page.total_count
-    summary = f"{len(page.users)} users on page {args.page_number or 1}, of {total} in all"
+    summary = (
+        f"{plural(len(page.users), 'user')} on page {args.page_number or 1}, of {total} in all"
+    )
     console.print(Text(summary))
 
 
@@ -108,7 +105,7 @@ def sessions(args: argparse.Namespace) -> None:
                 _cell(_when(session.ended_at)),
             )
         console.print(rows)
-    console.print(Text(f"{len(found)} sessions of user {printable(args.user_id)}"))
+    console.print(Text(f"{plural(len(found), 'session')} of user {printable(args.user_id)}"))
 
 
 def export(args: argparse.Namespace) -> None:

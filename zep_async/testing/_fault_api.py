@@ -97,9 +97,11 @@ class FaultMethods:
         """Wait ``seconds`` before answering requests of ``route``.
 
         The delay combines with any other fault of the request, and comes
-        before the request is handled (a delayed write is stored after the
-        wait). Closing the server cuts a delay short (the request then gets no
-        answer and is not handled).
+        before the request is handled: a delayed write is stored after the
+        wait, whether or not the client is still waiting then (a client that
+        gave up does not undo it). Closing the server cuts a delay short (the
+        request then gets no answer and is not handled). To have the write
+        stored at once and only the answer late, use :meth:`answer_late`.
 
         Args:
             route: A route name.
@@ -112,6 +114,22 @@ class FaultMethods:
         count = check_times(times, allow_none=True)
         with self._lock:
             self._faults.add_latency(route, wait, count)
+
+    def answer_late(self, route: str, seconds: float, *, times: int = 1) -> None:
+        """Handle the next ``times`` requests of ``route`` at once, then hold the answer.
+
+        The write is applied as soon as the request has arrived; the real
+        answer goes out ``seconds`` later. A client whose timeout is shorter
+        gives up on a write that is already stored: the "my write timed out,
+        was it applied?" case, where looking before resending finds it.
+        Closing the server cuts the wait short (no answer; the write stays).
+
+        Args:
+            route: A route name.
+            seconds: How long to hold the answer.
+            times: How many requests are answered late.
+        """
+        self._add_outcome(route, Outcome(Kind.LATE, hold=check_seconds(seconds)), times)
 
     def drop_connection(self, route: str, *, times: int = 1, after_applying: bool = False) -> None:
         """Close the connection of the next ``times`` requests without any response.

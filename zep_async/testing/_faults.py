@@ -24,6 +24,7 @@ class Kind(enum.Enum):
     DROP = "drop"
     CUT = "cut"
     STALL = "stall"
+    LATE = "late"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Outcome:
     headers: tuple[tuple[str, str], ...] = ()
     #: Handle the request normally first (a write is stored), then answer this way.
     after_applying: bool = False
+    #: LATE: how long the real answer is held once the request is handled.
+    hold: float = 0.0
 
 
 @dataclass

@@ -104,7 +104,7 @@ def update_session(store: Store, call: Call) -> Answer:
     data["metadata"] = merge_metadata(data.get("metadata"), metadata, drop_system=True)
     if not call.community and body.get("fact_rating_instruction") is not None:
         data["fact_rating_instruction"] = body["fact_rating_instruction"]
-    data["updated_at"] = store.clock.now()
+    store.sessions.change(data, updated_at=store.clock.now())
     return ok(data)
 
 
@@ -126,7 +126,8 @@ def end_session(store: Store, call: Call) -> Answer:
     if classify is not None:
         classification = _classify(store, session_id, classify)
     if data.get("ended_at") is None:
-        data["ended_at"] = data["updated_at"] = store.clock.now()
+        now = store.clock.now()
+        store.sessions.change(data, ended_at=now, updated_at=now)
     return ok({"classification": classification, "session": data})
 
 
@@ -157,7 +158,8 @@ def end_sessions(store: Store, call: Call) -> Answer:
     sessions = [session_or_404(store, session_id) for session_id in ids]
     for data in sessions:
         if data.get("ended_at") is None:
-            data["ended_at"] = data["updated_at"] = store.clock.now()
+            now = store.clock.now()
+            store.sessions.change(data, ended_at=now, updated_at=now)
     return ok({"sessions": sessions})
 
 

@@ -7,7 +7,6 @@ from typing import Any, Final
 from ._http import Answer, ok
 from ._routing import Call, Handler
 from ._store import Store
-from ._store_rows import one_page
 from ._wire import ApiError, merge_metadata
 
 _TEXT_FIELDS: Final = ("email", "first_name", "last_name")
@@ -15,7 +14,7 @@ _TEXT_FIELDS: Final = ("email", "first_name", "last_name")
 
 def wire_user(store: Store, data: dict[str, Any], community: bool) -> dict[str, Any]:
     """The user as each flavor sends it, with ``session_count`` (CE leaves out empties)."""
-    count = sum(1 for _ in store.sessions.of_user(data["user_id"]))
+    count = store.sessions.count_of_user(data["user_id"])
     if not community:
         return {**data, "session_count": count}
     out = {k: v for k, v in data.items() if k != "fact_rating_instruction"}
@@ -92,12 +91,13 @@ def list_users(store: Store, call: Call) -> Answer:
     """GET /users-ordered: ``pageNumber``/``pageSize`` (camelCase), newest first."""
     page_number = max(call.int_query("pageNumber") or 1, 1)
     size = call.int_query("pageSize")
-    users = store.users.newest_first()
-    page = one_page(users, page_number, size if size is not None and size > 0 else None)
+    page = store.users.row_page(
+        page_number, size if size is not None and size > 0 else None, newest_first=True
+    )
     return ok(
         {
             "users": [wire_user(store, data, call.community) for data in page],
-            "total_count": len(users),
+            "total_count": len(store.users),
             "row_count": len(page),
         }
     )

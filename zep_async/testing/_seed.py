@@ -8,7 +8,6 @@ creation order), so the default order, by id, is also the order by
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -37,12 +36,15 @@ _ZONES = (
 )
 _SEED_START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The version (4) and variant (RFC 4122) bits of a random UUID.
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_SET = (0x8000 << 48) | (0x4000 << 64)
 
 
 def seed_sessions(
     sessions: SessionStore, users: UserStore, count: int, seed: int
 ) -> list[dict[str, Any]]:
-    """Add ``count`` sample sessions (and the users they name that do not exist yet).
+    """Add ``count`` sample sessions (and the users they name); return the stored dicts.
 
     The same seed on the same store gives the same sessions. Each session's
     ``created_at`` is later than every session stored before it.
@@ -63,9 +65,9 @@ def seed_sessions(
         zone = rng.choice(_ZONES)
         user_id = None if rng.random() < 0.1 else f"user-{rng.randrange(user_count):04d}"
         if user_id is not None and user_id not in users:
-            users.add(user_id, _seed_user(rng, created - timedelta(minutes=1)))
+            users.add(user_id, _seed_user(rng, created - timedelta(minutes=1)), fresh=True)
         fields: dict[str, Any] = {
-            "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "uuid": _uuid4(rng),
             "user_id": user_id,
             "created_at": _seed_time(created.astimezone(zone), rng),
             "updated_at": _seed_time(updated.astimezone(zone), rng),
@@ -90,7 +92,7 @@ def seed_sessions(
                     "low": "The user likes cats.",
                 },
             }
-        added.append(sessions.add(f"session-{row:04d}", fields))
+        added.append(sessions.insert(f"session-{row:04d}", fields, fresh=True))
     return added
 
 
@@ -112,7 +114,7 @@ def _seed_user(rng: random.Random, created: datetime) -> dict[str, Any]:
     last = rng.choice(("Lovelace", "Doe", "Iyer", "Berg", "García", "Chen", "Mensah"))
     stamp = format_go_timestamp(created)
     return {
-        "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "uuid": _uuid4(rng),
         "email": f"{first.lower()}.{last.lower()}@example.com",
         "first_name": first,
         "last_name": last,
@@ -120,6 +122,13 @@ def _seed_user(rng: random.Random, created: datetime) -> dict[str, Any]:
         "created_at": stamp,
         "updated_at": stamp,
     }
+
+
+def _uuid4(rng: random.Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, without building the UUID."""
+    bits = rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _seed_time(moment: datetime, rng: random.Random) -> str:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Final, Literal, Self
@@ -14,15 +14,14 @@ from typing import Any, ClassVar, Final, Literal, Self
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from ._data_api import DataMethods
 from ._fact_api import FactMethods
 from ._fault_api import FaultMethods
 from ._faults import FaultScript
 from ._log import RequestLog, running_loop
 from ._routing import CLOUD_ONLY, ROUTES
-from ._seed import seed_sessions
 from ._serving import Serving
 from ._store import Store
-from ._wire import copy
 
 #: How long close() lets a handler finish before cancelling it.
 _SHUTDOWN_TIMEOUT: Final = 1.0
@@ -38,7 +37,7 @@ class _ThreadHandle:
     error: BaseException | None = None
 
 
-class LocalZep(FaultMethods, FactMethods, Serving):
+class LocalZep(DataMethods, FactMethods, FaultMethods, Serving):
     """A Zep-compatible server on 127.0.0.1 with an in-memory store and scripted faults.
 
     It serves the Zep v2 chat-history API (sessions, memory and messages,
@@ -50,7 +49,8 @@ class LocalZep(FaultMethods, FactMethods, Serving):
     Every request is first recorded, then takes its scripted faults (before the
     key is checked: faults stand for what sits in front of the API), then must
     carry ``Authorization: Api-Key <api_key>`` (else 401), then is routed (404
-    for an unknown path, 405 for a method the path does not take). The store,
+    text, as the router answers, for an unknown path; 405 for a method the path
+    does not take). The store,
     the fault methods and the request log are safe to use from any thread
     while the server runs.
 
@@ -117,6 +117,7 @@ class LocalZep(FaultMethods, FactMethods, Serving):
         self._closing = False
         self._closing_event: asyncio.Event | None = None
         self._bound_port: int | None = None
+        self._detached_tasks: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         where = self.root_url if self._bound_port is not None else "not started"
@@ -197,6 +198,9 @@ class LocalZep(FaultMethods, FactMethods, Serving):
         if self._closing_event is not None:
             self._closing_event.set()
         await runner.cleanup()
+        # Delayed requests whose client gave up end once they see the server closing.
+        if self._detached_tasks:
+            await asyncio.wait(set(self._detached_tasks))
         self._web_server = None
         with self._lock:
             self._connections.clear()
@@ -269,137 +273,6 @@ class LocalZep(FaultMethods, FactMethods, Serving):
             await handle.stop.wait()
         finally:
             await self.close()
-
-    # -- store -------------------------------------------------------------------
-
-    def add_session(self, session_id: str, **fields: Any) -> dict[str, Any]:
-        """Store a session and return (a copy of) its wire dict.
-
-        ``uuid``, ``id`` (the row id), ``created_at``, ``updated_at`` (now) and
-        ``project_uuid`` are filled in, the other API fields are ``null``.
-        ``fields`` override anything: timestamps may be given as ``datetime``
-        (written the Go way) or as any string (stored as is), unknown keys are
-        served too, and a value of :data:`OMIT` leaves the key out entirely.
-        Unlike ``POST /sessions``, a ``user_id`` need not name a stored user.
-
-        Args:
-            session_id: The user's id of the session, the key of ``get_session``.
-            **fields: Wire fields to set.
-
-        Returns:
-            The stored session, as the server sends it.
-
-        Raises:
-            ValueError: If the id is empty or already stored.
-            TypeError: If a value cannot be written as JSON.
-        """
-        with self._lock:
-            return self._store.sessions.add(session_id, fields)
-
-    def add_user(self, user_id: str, **fields: Any) -> dict[str, Any]:
-        """Store a user and return (a copy of) its stored dict.
-
-        Like :meth:`add_session`: ``uuid``, ``id``, timestamps and
-        ``project_uuid`` are filled in, ``fields`` override anything, and
-        :data:`OMIT` leaves a key out. ``session_count`` is computed when sent.
-
-        Raises:
-            ValueError: If the id is empty or already stored.
-            TypeError: If a value cannot be written as JSON.
-        """
-        with self._lock:
-            return copy(self._store.users.add(user_id, fields))  # type: ignore[no-any-return]
-
-    def add_messages(
-        self, session_id: str, messages: Sequence[Mapping[str, Any]]
-    ) -> list[dict[str, Any]]:
-        """Append messages to a stored session, as ``POST .../memory`` would, unchecked.
-
-        Each message is a mapping of wire fields (``content``, ``role_type``,
-        ``role``, ``metadata``, ``uuid``, ...); ``uuid`` is generated unless
-        given, ``created_at`` is the server's time. No limit is enforced here.
-
-        Returns:
-            Copies of the stored messages.
-
-        Raises:
-            KeyError: If no session has this id.
-            ValueError: If a given uuid is already stored.
-            TypeError: If a value cannot be written as JSON.
-        """
-        with self._lock:
-            if session_id not in self._store.sessions:
-                raise KeyError(session_id)
-            return copy(self._store.messages.add(session_id, list(messages)))  # type: ignore[no-any-return]
-
-    def messages(self, session_id: str) -> list[dict[str, Any]]:
-        """Copies of a session's stored messages, oldest first (``[]`` for none)."""
-        with self._lock:
-            return copy(self._store.messages.of_session(session_id))  # type: ignore[no-any-return]
-
-    def seed(self, count: int, *, seed: int = 0) -> list[dict[str, Any]]:
-        """Add ``count`` realistic sample sessions, and the users they name.
-
-        Ids are the row id padded to four digits (``session-0042``); users
-        look like ``user-0042`` (a few sessions have none) and are stored too;
-        metadata, classifications, facts and ended sessions are mixed in;
-        timestamps carry 0 to 9 fractional digits and offsets such as
-        ``-07:00``. ``created_at`` increases with the row id, as on the real
-        server, so the default order (newest first) is also the order of
-        creation. The same seed on the same store gives the same sessions.
-
-        Args:
-            count: How many sessions to add.
-            seed: The seed of the random choices.
-
-        Returns:
-            The new sessions, in creation order.
-        """
-        if count < 0:
-            raise ValueError(f"count must be >= 0, got {count!r}")
-        with self._lock:
-            return seed_sessions(self._store.sessions, self._store.users, count, seed)
-
-    def remove_session(self, session_id: str) -> None:
-        """Delete a stored session and its messages.
-
-        Raises:
-            KeyError: If no session has this id.
-        """
-        with self._lock:
-            self._store.delete_session(session_id)
-
-    def remove_user(self, user_id: str) -> None:
-        """Delete a stored user, its sessions and their messages.
-
-        Raises:
-            KeyError: If no user has this id.
-        """
-        with self._lock:
-            self._store.delete_user(user_id)
-
-    def clear(self) -> None:
-        """Forget all data (row ids restart at 1), faults, requests and disconnects.
-
-        Requests already stalled stay stalled; request ids keep counting up.
-        """
-        with self._lock:
-            self._store.clear()
-            self._faults.clear()
-            self._log.clear()
-            self._disconnects = 0
-
-    @property
-    def sessions(self) -> list[dict[str, Any]]:
-        """Copies of the stored sessions, in row-id (creation) order."""
-        with self._lock:
-            return self._store.sessions.all()
-
-    @property
-    def users(self) -> list[dict[str, Any]]:
-        """Copies of the stored users, in row-id (creation) order."""
-        with self._lock:
-            return self._store.users.all()
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Final
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from ._faults import FaultScript, Kind
+from ._faults import FaultScript, Kind, Outcome
 from ._http import Answer, cut, drop, message, plain, read_body, send
 from ._log import LogMethods, RecordedRequest, RequestLog, running_loop
 from ._routes_facts import HANDLERS as FACT_HANDLERS
@@ -59,6 +60,7 @@ class Serving(LogMethods):
     _connection_counter: int
     _closing: bool
     _closing_event: asyncio.Event | None
+    _detached_tasks: set[asyncio.Task[tuple[bool, Answer | None]]]
 
     _loop: asyncio.AbstractEventLoop | None
     _runner: web.ServerRunner | None
@@ -172,21 +174,31 @@ class Serving(LogMethods):
             )
             latency, outcome = self._faults.take(match.route)
             self._notify_locked()
+        handle = self._handling(request, match, query, body, parsed, outcome)
         try:
-            if latency and await self._closing_within(latency):
-                return drop(request)
+            if not latency:
+                answer = handle()
+            else:
+                # The wait and the handling go on if the client gives up meanwhile: a
+                # delayed write is applied whatever the client does (only close stops it).
+                task = self._detached(self._after(latency, handle))
+                closed, answer = await asyncio.shield(task)
+                if closed:
+                    return drop(request)
+            if outcome is None or outcome.kind is Kind.LATE:
+                assert answer is not None
+                if outcome is not None and await self._closing_within(outcome.hold):
+                    return drop(request)
+                return await send(request, answer, request_id)
             if body is None:
-                return await send(request, message(413, "request body too large"), request_id)
-            if outcome is None:
-                answer = self._answer(request, match, query, body, parsed)
+                assert answer is not None
                 return await send(request, answer, request_id)
-            if outcome.after_applying:
-                self._answer(request, match, query, body, parsed)
             if outcome.kind is Kind.RESPOND:
-                answer = (outcome.status, outcome.body, dict(outcome.headers))
-                return await send(request, answer, request_id)
+                canned = (outcome.status, outcome.body, dict(outcome.headers))
+                return await send(request, canned, request_id)
             if outcome.kind is Kind.CUT:
-                return cut(request, self._answer(request, match, query, body, parsed), request_id)
+                assert answer is not None
+                return cut(request, answer, request_id)
             if outcome.kind is Kind.STALL:
                 assert self._closing_event is not None
                 await self._closing_event.wait()
@@ -197,6 +209,52 @@ class Serving(LogMethods):
                     self._disconnects += 1
                     self._notify_locked()
             raise
+
+    def _handling(
+        self,
+        request: web.BaseRequest,
+        match: Match,
+        query: dict[str, str],
+        body: bytes | None,
+        parsed: object,
+        outcome: Outcome | None,
+    ) -> Callable[[], Answer | None]:
+        """Handling this request, to run now or after a delay.
+
+        The function applies the request if its fault lets it, and returns the
+        real answer (or 413), or ``None`` when the request is not handled.
+        """
+
+        def handle() -> Answer | None:
+            if body is None:
+                return message(413, "request body too large")
+            if outcome is None or outcome.after_applying or outcome.kind in (Kind.CUT, Kind.LATE):
+                return self._answer(request, match, query, body, parsed)
+            return None
+
+        return handle
+
+    async def _after(
+        self, seconds: float, handle: Callable[[], Answer | None]
+    ) -> tuple[bool, Answer | None]:
+        """Wait ``seconds``, then handle: (whether the server closed first, the answer)."""
+        if await self._closing_within(seconds):
+            return True, None
+        return False, handle()
+
+    def _detached(
+        self, work: Coroutine[Any, Any, tuple[bool, Answer | None]]
+    ) -> asyncio.Task[tuple[bool, Answer | None]]:
+        """A task the server keeps until it ends, whether or not its request still waits."""
+        task = asyncio.ensure_future(work)
+        self._detached_tasks.add(task)
+        task.add_done_callback(self._detached_done)
+        return task
+
+    def _detached_done(self, task: asyncio.Task[tuple[bool, Answer | None]]) -> None:
+        self._detached_tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved here; the request's own await reports it, if it waits
 
     async def _closing_within(self, seconds: float) -> bool:
         assert self._closing_event is not None
@@ -220,9 +278,9 @@ class Serving(LogMethods):
             return plain(401, "unauthorized") if community else message(401, "unauthorized")
         if match.route is None:
             if not match.allowed:
-                return (
-                    plain(404, "404 page not found\n") if community else message(404, "not found")
-                )
+                # The router's own answer, in both flavors: text, unlike a missing object's
+                # JSON 404, so a client can tell a wrong URL from a missing session.
+                return plain(404, "404 page not found\n")
             allow = {"Allow": ", ".join(match.allowed)}
             if community:
                 return 405, b"", allow

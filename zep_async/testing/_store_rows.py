@@ -1,10 +1,14 @@
 """What the session and user stores of LocalZep share: records by id, in row-id order.
 
+Pages in row-id order cost what the page holds: the row ids are kept in a
+sorted list (new rows always come last), so no page scans or sorts the table.
 Not thread-safe on its own: LocalZep guards every call with its lock.
 """
 
 from __future__ import annotations
 
+import bisect
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -24,6 +28,26 @@ def one_page(items: list[T], page_number: int, page_size: int | None) -> list[T]
     return items[offset : offset + page_size]
 
 
+def page_bounds(total: int, page_number: int, page_size: int | None, *, reverse: bool) -> slice:
+    """The slice of a sorted list of ``total`` items that holds one page.
+
+    With ``reverse`` the page counts from the end (the slice is then read backwards).
+    """
+    if page_size is None:
+        return slice(0, total)
+    start = (page_number - 1) * page_size
+    if start >= total:
+        return slice(0, 0)
+    if not reverse:
+        return slice(start, start + page_size)
+    return slice(max(total - start - page_size, 0), total - start)
+
+
+def shared_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """The same dict with interned keys: a hundred thousand records share one copy of each."""
+    return {sys.intern(key): value for key, value in data.items()}
+
+
 class RowStore:
     """Wire JSON dicts by their id string, with row ids that count up from 1.
 
@@ -37,6 +61,8 @@ class RowStore:
     def __init__(self, clock: Clock) -> None:
         """Create an empty store that takes its time from ``clock``."""
         self._rows: dict[str, Entry] = {}
+        self._order: list[int] = []  # the row ids, ascending
+        self._by_row: dict[int, dict[str, Any]] = {}
         self._next_row = 1
         self._clock = clock
 
@@ -56,6 +82,8 @@ class RowStore:
     def clear(self) -> None:
         """Remove every record and restart row ids at 1."""
         self._rows.clear()
+        self._order.clear()
+        self._by_row.clear()
         self._next_row = 1
 
     def remove(self, key: str) -> None:
@@ -64,7 +92,9 @@ class RowStore:
         Raises:
             KeyError: If no record has this id.
         """
-        del self._rows[key]
+        row, _ = self._rows.pop(key)
+        del self._order[bisect.bisect_left(self._order, row)]
+        del self._by_row[row]
 
     def all(self) -> list[dict[str, Any]]:
         """Return copies of every record, in row-id order."""
@@ -79,8 +109,24 @@ class RowStore:
         entry = self._rows.get(key)
         return None if entry is None else entry[1]
 
-    def _insert(self, key: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    def row_page(
+        self, page_number: int, page_size: int | None, *, newest_first: bool
+    ) -> list[dict[str, Any]]:
+        """Return one page of stored dicts in row-id order (``page_size`` None: all)."""
+        rows = self._order[
+            page_bounds(len(self._order), page_number, page_size, reverse=newest_first)
+        ]
+        if newest_first:
+            rows.reverse()
+        return [self._by_row[row] for row in rows]
+
+    def _insert(
+        self, key: str, fields: Mapping[str, Any], *, fresh: bool = False
+    ) -> dict[str, Any]:
         """Store a new record and return the stored dict itself.
+
+        ``fresh`` says ``fields`` are JSON values nobody else holds (sample
+        data), so they are stored as they are instead of copied.
 
         Raises:
             TypeError: If ``key`` is not a string or a value is not JSON.
@@ -95,8 +141,13 @@ class RowStore:
         row = self._next_row
         data = self._blank(row, key, self._clock.now())
         apply_fields(data, fields)
-        stored: dict[str, Any] = to_json(data, f"{self.KIND} fields")
+        # Fresh fields name their keys with literals, which Python shares already.
+        stored: dict[str, Any] = (
+            data if fresh else shared_keys(to_json(data, f"{self.KIND} fields"))
+        )
         self._rows[key] = (row, stored)
+        self._order.append(row)
+        self._by_row[row] = stored
         self._next_row += 1
         return stored
 

@@ -1,20 +1,28 @@
 """The sessions of LocalZep, kept as plain wire JSON dicts, exactly what the server sends.
 
-Not thread-safe on its own: LocalZep guards every call with its lock.
+A page costs what it holds, not what the table holds: each order a page was
+asked in keeps a sorted index, built on first use and kept up to date by every
+write, and each user's sessions are indexed too. So a stored session's
+ordered fields change through :meth:`SessionStore.change` only. Not thread-safe
+on its own: LocalZep guards every call with its lock.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
-from ._store_rows import Entry, RowStore, one_page
+from ._store_rows import RowStore, page_bounds
 from ._timestamps import timestamp_sort_key
 from ._wire import PROJECT_UUID, copy
 
 ORDER_FIELDS: Final = ("created_at", "updated_at", "user_id", "session_id")
+
+#: A sort key of one session in one order; the row id last, so keys never tie.
+SortKey = tuple[Any, ...]
 
 
 class SessionStore(RowStore):
@@ -23,6 +31,18 @@ class SessionStore(RowStore):
     KIND = "session"
     KEY = "session_id"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Create an empty store (the arguments are :class:`RowStore`'s)."""
+        super().__init__(*args, **kwargs)
+        self._of_user: dict[str, dict[str, None]] = {}  # user_id -> session ids, in row order
+        self._indexes: dict[str, _Index] = {}  # order_by -> its index, once asked for
+
+    def clear(self) -> None:
+        """Remove every session and restart row ids at 1."""
+        super().clear()
+        self._of_user.clear()
+        self._indexes.clear()
+
     def add(self, session_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Store a new session and return a copy of its wire dict.
 
@@ -30,7 +50,54 @@ class SessionStore(RowStore):
             TypeError: If ``session_id`` is not a string or a value is not JSON.
             ValueError: If ``session_id`` is empty or already stored.
         """
-        return copy(self._insert(session_id, fields))  # type: ignore[no-any-return]
+        return copy(self.insert(session_id, fields))  # type: ignore[no-any-return]
+
+    def insert(
+        self, session_id: str, fields: Mapping[str, Any], *, fresh: bool = False
+    ) -> dict[str, Any]:
+        """Like :meth:`add`, but return the stored dict itself (no copy).
+
+        ``fresh``: the fields are JSON values nobody else holds, stored uncopied.
+
+        Raises:
+            TypeError: If ``session_id`` is not a string or a value is not JSON.
+            ValueError: If ``session_id`` is empty or already stored.
+        """
+        data = self._insert(session_id, fields, fresh=fresh)
+        user_id = data.get("user_id")
+        if isinstance(user_id, str):
+            self._of_user.setdefault(user_id, {})[session_id] = None
+        row = self._rows[session_id][0]
+        for index in self._indexes.values():
+            index.add(row, data)
+        return data
+
+    def remove(self, key: str) -> None:
+        """Delete one session (not its messages: the Store does that).
+
+        Raises:
+            KeyError: If no session has this id.
+        """
+        row, data = self._rows[key]
+        for index in self._indexes.values():
+            index.discard(row)
+        user_id = data.get("user_id")
+        if isinstance(user_id, str):
+            sessions = self._of_user.get(user_id, {})
+            sessions.pop(key, None)
+            if not sessions:
+                self._of_user.pop(user_id, None)
+        super().remove(key)
+
+    def change(self, data: dict[str, Any], **fields: Any) -> None:
+        """Set fields of a stored session (``data`` is the stored dict), keeping the indexes."""
+        row = self._rows[data["session_id"]][0]
+        touched = [index for name, index in self._indexes.items() if name in fields]
+        for index in touched:
+            index.discard(row)
+        data.update(fields)
+        for index in touched:
+            index.add(row, data)
 
     def _blank(self, row: int, key: str, now: str) -> dict[str, Any]:
         return {
@@ -51,7 +118,11 @@ class SessionStore(RowStore):
 
     def of_user(self, user_id: str) -> Iterator[dict[str, Any]]:
         """Yield the stored dicts of one user's sessions, in row-id order."""
-        return (data for data in self.stored() if data.get("user_id") == user_id)
+        return (self._rows[key][1] for key in list(self._of_user.get(user_id, ())))
+
+    def count_of_user(self, user_id: str) -> int:
+        """Return how many sessions name this user."""
+        return len(self._of_user.get(user_id, ()))
 
     def page(
         self, *, page_number: int, page_size: int | None, order_by: str | None, asc: bool
@@ -62,41 +133,64 @@ class SessionStore(RowStore):
         in the same direction, and a missing value sorts before any value. A
         ``page_size`` of ``None`` means every session.
         """
-        entries = list(self._rows.values())
-        key: Callable[[Entry], tuple[Any, ...]]
         if order_by is None:
-            key = _by_row
-        elif order_by in ("created_at", "updated_at"):
-            key = _by_time(order_by)
+            sessions = self.row_page(page_number, page_size, newest_first=not asc)
         else:
-            key = _by_text(order_by)
-        entries.sort(key=key, reverse=not asc)
-        sessions = [data for _, data in one_page(entries, page_number, page_size)]
+            index = self._indexes.get(order_by)
+            if index is None:
+                index = self._indexes[order_by] = _Index(_key_of(order_by))
+                for row, data in self._rows.values():
+                    index.add(row, data)
+            sessions = [self._by_row[row] for row in index.page(page_number, page_size, asc)]
         return {
             "sessions": sessions,
-            "total_count": len(entries),
+            "total_count": len(self._rows),
             "response_count": len(sessions),
         }
 
 
-def _by_row(entry: Entry) -> tuple[Any, ...]:
-    return (entry[0],)
+class _Index:
+    """The row ids of every session, sorted by one order's key (the row id breaks ties)."""
+
+    def __init__(self, key: Callable[[int, dict[str, Any]], SortKey]) -> None:
+        self._key = key
+        self._sorted: list[SortKey] = []
+        self._key_of_row: dict[int, SortKey] = {}
+
+    def add(self, row: int, data: dict[str, Any]) -> None:
+        key = self._key(row, data)
+        self._key_of_row[row] = key
+        if not self._sorted or self._sorted[-1] < key:
+            self._sorted.append(key)  # the common case: a new session sorts last
+        else:
+            bisect.insort(self._sorted, key)
+
+    def discard(self, row: int) -> None:
+        key = self._key_of_row.pop(row, None)
+        if key is not None:
+            del self._sorted[bisect.bisect_left(self._sorted, key)]
+
+    def page(self, page_number: int, page_size: int | None, asc: bool) -> list[int]:
+        keys = self._sorted[page_bounds(len(self._sorted), page_number, page_size, reverse=not asc)]
+        if not asc:
+            keys.reverse()
+        return [key[-1] for key in keys]
 
 
-def _by_time(field: str) -> Callable[[Entry], tuple[Any, ...]]:
-    def key(entry: Entry) -> tuple[Any, ...]:
-        moment = timestamp_sort_key(entry[1].get(field))
-        return (0, (0, 0), entry[0]) if moment is None else (1, moment, entry[0])
+def _key_of(field: str) -> Callable[[int, dict[str, Any]], SortKey]:
+    if field in ("created_at", "updated_at"):
 
-    return key
+        def by_time(row: int, data: dict[str, Any]) -> SortKey:
+            moment = timestamp_sort_key(data.get(field))
+            return (0, (0, 0), row) if moment is None else (1, moment, row)
 
+        return by_time
 
-def _by_text(field: str) -> Callable[[Entry], tuple[Any, ...]]:
-    def key(entry: Entry) -> tuple[Any, ...]:
-        value = entry[1].get(field)
+    def by_text(row: int, data: dict[str, Any]) -> SortKey:
+        value = data.get(field)
         if value is None:
-            return (0, "", entry[0])
+            return (0, "", row)
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        return (1, text, entry[0])
+        return (1, text, row)
 
-    return key
+    return by_text

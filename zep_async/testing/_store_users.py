@@ -19,18 +19,18 @@ class UserStore(RowStore):
     KIND = "user"
     KEY = "user_id"
 
-    def add(self, user_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    def add(
+        self, user_id: str, fields: Mapping[str, Any], *, fresh: bool = False
+    ) -> dict[str, Any]:
         """Store a new user and return the stored dict itself.
+
+        ``fresh``: the fields are JSON values nobody else holds, stored uncopied.
 
         Raises:
             TypeError: If ``user_id`` is not a string or a value is not JSON.
             ValueError: If ``user_id`` is empty or already stored.
         """
-        return self._insert(user_id, fields)
-
-    def newest_first(self) -> list[dict[str, Any]]:
-        """Return the stored dicts, newest (highest row id) first."""
-        return sorted(self.stored(), key=lambda data: -int(data.get("id") or 0))
+        return self._insert(user_id, fields, fresh=fresh)
 
     def _blank(self, row: int, key: str, now: str) -> dict[str, Any]:
         return {

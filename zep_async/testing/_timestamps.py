@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -37,14 +38,14 @@ def format_go_timestamp(dt: datetime, nanos: int | None = None) -> str:
         raise ValueError(f"nanos must be between 0 and 999, got {nanos!r}")
     offset = dt.utcoffset() if dt.tzinfo is not None else None
     fraction = f"{dt.microsecond * 1000 + extra:09d}".rstrip("0")
-    text = (
-        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
-    )
+    # isoformat (C) pads the year to four digits, as Go does; strftime's %Y may not.
+    text = dt.replace(tzinfo=None, microsecond=0).isoformat()
     if fraction:
         text += "." + fraction
     return text + _format_offset(offset)
 
 
+@functools.lru_cache(maxsize=64)
 def _format_offset(offset: timedelta | None) -> str:
     seconds = 0 if offset is None else int(offset.total_seconds())
     if seconds == 0:
