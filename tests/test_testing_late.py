@@ -25,7 +25,7 @@ async def _detached_done(server: LocalZep) -> None:
 async def test_a_delayed_write_applies_after_the_client_gave_up(local_zep: LocalZep) -> None:
     """delay(): a client that times out first does not cancel the write; it lands after the wait."""
     local_zep.delay("add_session", 0.5, times=1)
-    async with local_client(local_zep, timeout=0.05) as zep:
+    async with local_client(local_zep, timeout=0.05, recover_writes=False) as zep:
         with pytest.raises(APITimeoutError):
             await zep.memory.add_session(session_id="s-1")
     async with asyncio.timeout(10):
@@ -40,7 +40,7 @@ async def test_answer_late_stores_the_write_before_the_client_gives_up(
 ) -> None:
     """answer_late(): the write is stored at once, so a timed-out client finds it by looking."""
     local_zep.answer_late("add_session", 30)
-    async with local_client(local_zep, timeout=0.5) as zep:
+    async with local_client(local_zep, timeout=0.5, recover_writes=False) as zep:
         with pytest.raises(APITimeoutError) as info:
             await zep.memory.add_session(session_id="s-1")
         assert info.value.may_have_been_applied is True
