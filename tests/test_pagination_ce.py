@@ -84,3 +84,16 @@ async def test_a_server_ignoring_paging_past_the_bound_stops_the_walk(
         await anext(walk)
     assert caught.value.may_have_been_applied is False
     assert local_zep.count("list_sessions") == 1
+
+
+async def test_a_page_size_overridden_in_the_query_is_not_the_bound(
+    ce: tuple[LocalZep, AsyncZep],
+) -> None:
+    """pageSize=200 through additional_query_parameters, page_size=1: 25 read (bound 110)."""
+    server, zep = ce
+    options = {"additional_query_parameters": {"pageSize": "200"}}
+    page = await zep.memory.list_sessions(page_size=1, request_options=options)  # type: ignore[arg-type]
+    assert len(page.sessions) == 25
+    server.seed(100)
+    with pytest.raises(APIResponseValidationError, match="125 items, more than the 110"):
+        await zep.memory.list_sessions(page_size=1, request_options=options)  # type: ignore[arg-type]
