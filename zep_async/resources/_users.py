@@ -24,6 +24,7 @@ from ..models import (
     UserListResponse,
     UserNodeResponse,
 )
+from ..pagination import max_page_items
 from ._base import Listing, Resource, check_options, check_walk
 
 __all__ = ["AsyncUsers"]
@@ -252,6 +253,9 @@ class AsyncUsers(Resource, name="user"):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             BadRequestError: The server refused a parameter.
+            APIResponseValidationError: The page is not of the promised shape, or it
+                holds more than ``10 * page_size + 100`` users (refused before they
+                are built; without ``page_size``, any number is read).
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached.
 
@@ -260,7 +264,10 @@ class AsyncUsers(Resource, name="user"):
         """
         query = _page_query(page_number, page_size)
         options = check_options(request_options)
-        return await self._call("GET", _LIST_PATH, UserListResponse, query=query, options=options)
+        bound = None if page_size is None else max_page_items(page_size)
+        return await self._call(
+            "GET", _LIST_PATH, UserListResponse, query=query, options=options, max_items=bound
+        )
 
     async def get_sessions(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -359,6 +366,9 @@ class AsyncUsers(Resource, name="user"):
 
         Raises:
             TypeError, ValueError: A bad argument, at the call.
+            APIResponseValidationError: A page is not of the promised shape, or
+                holds more than ``10 * page_size + 100`` users (refused before they
+                are built), after the users before it.
 
         Example:
             >>> async for user in zep.user.iter_users():  # doctest: +SKIP
