@@ -45,6 +45,11 @@ def session_path(session_id: object) -> str:
     return "/sessions/" + _validate.id_segment("session_id", session_id)
 
 
+def user_path(user_id: object) -> str:
+    """Check ``user_id`` and return ``/users/<id>``, the id encoded as one path segment."""
+    return "/users/" + _validate.id_segment("user_id", user_id)
+
+
 def check_options(request_options: RequestOptions | None) -> CheckedOptions | None:
     """Check ``request_options`` before anything is sent (``None`` stays ``None``)."""
     return None if request_options is None else check_request_options(request_options)
