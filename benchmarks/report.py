@@ -6,11 +6,13 @@ Run: ``python -m benchmarks.report [results.json] [out.md]``.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.plan import LABELS, UNITS, Counts, scenarios
+from benchmarks.targets import TARGETS
 
 
 def num(value: float | None) -> str:
@@ -204,6 +206,56 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
     ]
 
 
+def _instructions() -> list[str]:
+    """The instruction counts kept by ``benchmarks.instructions --out``, if any."""
+    source = Path(__file__).resolve().parent / "results" / "instructions.json"
+    if not source.exists():
+        return []
+    kept: dict[str, Any] = json.loads(source.read_text())
+    limits = {t.scenario: t for t in TARGETS if t.metric == "cpu_us"}
+    lines = [
+        "",
+        "## Instructions per request",
+        "",
+        "Client instructions per request counted by valgrind (callgrind), which the load "
+        "of a shared machine cannot move: `python -m benchmarks.instructions --scenario "
+        "NAME --n N --out benchmarks/results/instructions.json` runs the worker of this "
+        "harness under callgrind making N and 2 N requests after the same warm-up (its "
+        "bytecode cache written first, by an unmeasured native run) and takes the "
+        "difference over N. Not part of `make bench`, so its revision is given. They "
+        "count the Python side only (no cache misses, no kernel), so they bound the "
+        "CPU-time ratio from above when the kernel's share is the same for both.",
+        "",
+        "| scenario | floor | instructions | AsyncZep | instructions | ratio | CPU target "
+        "| measured |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for scenario, figures in sorted(kept.items()):
+        medians = {k: statistics.median(v) for k, v in figures["per_request"].items() if v}
+        target = limits.get(scenario)
+        floor = target.denominator if target else next(iter(medians))
+        ours = target.numerator if target else "zep_async"
+        if floor not in medians or ours not in medians:
+            continue
+        ratio = medians[ours] / medians[floor]
+        limit = f"<= {target.limit:g} x" if target else ""
+        when = f"`{figures.get('revision') or '?'}`, {figures.get('date', '?')}, N={figures['n']}"
+        if figures.get("uncommitted"):
+            when += " (uncommitted changes)"
+        cells = [
+            f"`{scenario}`",
+            LABELS.get(floor, floor),
+            f"{medians[floor] / 1e3:,.0f} k",
+            LABELS.get(ours, ours),
+            f"{medians[ours] / 1e3:,.0f} k",
+            f"{ratio:.3f} x",
+            limit,
+            when,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def _analysis() -> list[str]:
     """The hand-written notes on missed targets and their profiles, if any."""
     notes = Path(__file__).resolve().parent / "analysis.md"
@@ -260,6 +312,7 @@ def render(data: dict[str, Any], plot: Path | None) -> str:
     parts += ["", "## The sync facade's thread hop", "", *_hop(data)]
     parts += ["", "## Results", "", *_results(data, counts)]
     parts += ["", "## The server was not the bottleneck", "", *_server(data, counts)]
+    parts += _instructions()
     parts += _analysis()
     parts += ["", "## Method", "", *_method(data, meta, counts)]
     parts += ["", "## Machine", "", *_machine(meta)]
