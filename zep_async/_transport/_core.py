@@ -46,6 +46,12 @@ USER_AGENT = (
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 
 
+def _with_query_text(text: str, url: URL) -> str:
+    """``str(url)``, given ``text``, the same URL's text without its query (at a tenth the cost)."""
+    query = url.raw_query_string
+    return f"{text}?{query}" if query else text
+
+
 class Transport(Attempts):
     """Sends requests for one client; see the module docstring."""
 
@@ -132,7 +138,7 @@ class Transport(Attempts):
         extra_query = options.get("additional_query_parameters") if options else None
         if query or extra_query:
             url = url.with_query({**(query or {}), **(extra_query or {})})
-            url_text = str(url)
+            url_text = _with_query_text(url_text, url)
         config = self._config
         if options:
             rule = resend_rule(
@@ -217,7 +223,7 @@ class Transport(Attempts):
             url_text = self._base_text + path
             if query:
                 url = url.with_query(query)
-                url_text = str(url)
+                url_text = _with_query_text(url_text, url)
             limit = self._defaults.first_timeout
             prepared: Call | None = None
             try:
