@@ -212,7 +212,6 @@ def _instructions() -> list[str]:
     if not source.exists():
         return []
     kept: dict[str, Any] = json.loads(source.read_text())
-    limits = {t.scenario: t for t in TARGETS if t.metric == "cpu_us"}
     lines = [
         "",
         "## Instructions per request",
@@ -230,26 +229,26 @@ def _instructions() -> list[str]:
         "| measured |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for scenario, figures in sorted(kept.items()):
-        medians = {k: statistics.median(v) for k, v in figures["per_request"].items() if v}
-        target = limits.get(scenario)
-        floor = target.denominator if target else next(iter(medians))
-        ours = target.numerator if target else "zep_async"
-        if floor not in medians or ours not in medians:
+    for target in TARGETS:
+        figures = kept.get(target.scenario)
+        if target.metric != "cpu_us" or figures is None:
             continue
-        ratio = medians[ours] / medians[floor]
-        limit = f"<= {target.limit:g} x" if target else ""
+        per_request = figures["per_request"]
+        floor, ours = target.denominator, target.numerator
+        if not per_request.get(floor) or not per_request.get(ours):
+            continue
+        low, high = statistics.median(per_request[floor]), statistics.median(per_request[ours])
         when = f"`{figures.get('revision') or '?'}`, {figures.get('date', '?')}, N={figures['n']}"
         if figures.get("uncommitted"):
             when += " (uncommitted changes)"
         cells = [
-            f"`{scenario}`",
+            f"`{target.scenario}`",
             LABELS.get(floor, floor),
-            f"{medians[floor] / 1e3:,.0f} k",
+            f"{low / 1e3:,.0f} k",
             LABELS.get(ours, ours),
-            f"{medians[ours] / 1e3:,.0f} k",
-            f"{ratio:.3f} x",
-            limit,
+            f"{high / 1e3:,.0f} k",
+            f"{high / low:.3f} x",
+            f"<= {target.limit:g} x",
             when,
         ]
         lines.append("| " + " | ".join(cells) + " |")
