@@ -8,20 +8,28 @@ the client's instructions per request, start-up and warm-up cancelled out. The
 server runs natively in its own process. Contenders are interleaved (a, b, a, b)
 over ``--rounds``. Instruction counts ignore cache misses and the kernel, so
 they bound the CPU-time ratio from the Python side; they do not replace it.
-Needs valgrind; about a minute per contender and round (Python under callgrind
-is ~50x slower). Not part of ``make bench``.
+Each contender first runs once natively, unmeasured, so that the counted runs
+find every module's bytecode cached (a run that compiles ``.pyc`` files counts
+millions of instructions that no request costs). Needs valgrind; about a minute
+per contender and round (Python under callgrind is ~50x slower). Not part of
+``make bench``; ``--out FILE`` merges the figures of the scenario into ``FILE``
+(``benchmarks/results/instructions.json``), which ``benchmarks.report`` shows on
+the page as the profile of the targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import re
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+from benchmarks import env
 from benchmarks.plan import Counts, scenarios
 from benchmarks.run import REPO, Runner, _child_env
 from benchmarks.server import ServerProcess
@@ -62,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="merge the figures into this JSON file")
     args = parser.parse_args(argv)
 
     counts = Counts.full()
@@ -70,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     names = args.contenders.split(",")
     per_request: dict[str, list[float]] = {name: [] for name in names}
     with ServerProcess(runner.server_args("plain"), None, cwd=REPO, env=_child_env()) as server:
+        for name in names:  # natively, unmeasured: writes the .pyc files
+            spec = {**runner.spec(scenario, name, server), "cpu": None, "warmup": 5, "n": 5}
+            runner.worker(name, spec)
         for _ in range(args.rounds):
             for name in names:
                 spec = runner.spec(scenario, name, server)
@@ -83,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
         median = statistics.median(per_request[name])
         print(f"{name:16} median {median:12,.0f}  ratio to {names[0]}: {median / base:.3f}")
     print(json.dumps({name: statistics.median(v) for name, v in per_request.items()}))
+    if args.out is not None:
+        saved = json.loads(args.out.read_text()) if args.out.exists() else {}
+        saved[args.scenario] = {
+            "per_request": per_request,
+            "n": args.n,
+            "revision": env.revision(REPO),
+            "uncommitted": env.uncommitted(REPO),
+            "date": datetime.date.today().isoformat(),
+        }
+        args.out.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
     return 0
 
 

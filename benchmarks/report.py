@@ -6,11 +6,13 @@ Run: ``python -m benchmarks.report [results.json] [out.md]``.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.plan import LABELS, UNITS, Counts, scenarios
+from benchmarks.targets import TARGETS
 
 
 def num(value: float | None) -> str:
@@ -204,6 +206,55 @@ def _method(data: dict[str, Any], meta: dict[str, Any], counts: Counts) -> list[
     ]
 
 
+def _instructions() -> list[str]:
+    """The instruction counts kept by ``benchmarks.instructions --out``, if any."""
+    source = Path(__file__).resolve().parent / "results" / "instructions.json"
+    if not source.exists():
+        return []
+    kept: dict[str, Any] = json.loads(source.read_text())
+    lines = [
+        "",
+        "## Instructions per request",
+        "",
+        "Client instructions per request counted by valgrind (callgrind), which the load "
+        "of a shared machine cannot move: `python -m benchmarks.instructions --scenario "
+        "NAME --n N --out benchmarks/results/instructions.json` runs the worker of this "
+        "harness under callgrind making N and 2 N requests after the same warm-up (its "
+        "bytecode cache written first, by an unmeasured native run) and takes the "
+        "difference over N. Not part of `make bench`, so its revision is given. They "
+        "count the Python side only (no cache misses, no kernel), so they bound the "
+        "CPU-time ratio from above when the kernel's share is the same for both.",
+        "",
+        "| scenario | floor | instructions | AsyncZep | instructions | ratio | CPU target "
+        "| measured |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for target in TARGETS:
+        figures = kept.get(target.scenario)
+        if target.metric != "cpu_us" or figures is None:
+            continue
+        per_request = figures["per_request"]
+        floor, ours = target.denominator, target.numerator
+        if not per_request.get(floor) or not per_request.get(ours):
+            continue
+        low, high = statistics.median(per_request[floor]), statistics.median(per_request[ours])
+        when = f"`{figures.get('revision') or '?'}`, {figures.get('date', '?')}, N={figures['n']}"
+        if figures.get("uncommitted"):
+            when += " (uncommitted changes)"
+        cells = [
+            f"`{target.scenario}`",
+            LABELS.get(floor, floor),
+            f"{low / 1e3:,.0f} k",
+            LABELS.get(ours, ours),
+            f"{high / 1e3:,.0f} k",
+            f"{high / low:.3f} x",
+            f"<= {target.limit:g} x",
+            when,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def _analysis() -> list[str]:
     """The hand-written notes on missed targets and their profiles, if any."""
     notes = Path(__file__).resolve().parent / "analysis.md"
@@ -260,6 +311,7 @@ def render(data: dict[str, Any], plot: Path | None) -> str:
     parts += ["", "## The sync facade's thread hop", "", *_hop(data)]
     parts += ["", "## Results", "", *_results(data, counts)]
     parts += ["", "## The server was not the bottleneck", "", *_server(data, counts)]
+    parts += _instructions()
     parts += _analysis()
     parts += ["", "## Method", "", *_method(data, meta, counts)]
     parts += ["", "## Machine", "", *_machine(meta)]

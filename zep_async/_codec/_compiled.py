@@ -46,6 +46,9 @@ class TooLong(NamedTuple):
 
 _msgspec: Any = None  # the module; False when absent, too old, switched off or failed
 _plans: dict[Any, tuple[Any, Callable[[Any], Any]] | None] = {}
+#: The plans in use (msgspec imported, switched on and self-checked), by class; what
+#: ``_decode.decode`` reads first. Emptied whenever the compiled decoder is switched.
+ready: dict[Any, tuple[Any, Callable[[Any], Any]]] = {}
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -71,6 +74,7 @@ def _lookup() -> Any:
     if not _self_check():
         _msgspec = False
         _plans.clear()
+        ready.clear()
     return _msgspec
 
 
@@ -82,6 +86,7 @@ def use(enabled: bool | None = None) -> bool:
     global _msgspec
     _msgspec = False if enabled is False else None
     _plans.clear()
+    ready.clear()
     return bool(_msgspec if _msgspec is not None else _lookup())
 
 
@@ -154,6 +159,8 @@ def _plan(cls: Any) -> tuple[Any, Callable[[Any], Any]] | None:
                     lambda values: [] if values is None else [item(value) for value in values],
                 )
     _plans[cls] = plan
+    if plan is not None:
+        ready[cls] = plan
     return plan
 
 

@@ -17,6 +17,7 @@ import attrs
 from .._reply import Reply
 from ..errors import APIResponseValidationError, APITimeoutError, excerpt
 from . import _compiled, _json
+from ._compiled import ready as _ready
 from ._convert import from_dict
 from ._fastpath import is_model_list, json_name
 
@@ -85,6 +86,14 @@ def decode(
         APIResponseValidationError: The body is not JSON, not of the promised shape, or
             longer than ``max_items``; it carries every argument given here.
     """
+    if max_items is None:
+        # msgspec's ready plan for ``cls``, if it has one: this alone is the common call.
+        plan = _ready.get(cls)
+        if plan is not None:
+            try:
+                return plan[1](plan[0].decode(body))  # type: ignore[no-any-return]
+            except Exception:  # noqa: S110 - refused: decoded again below, where it is worded
+                pass
     errors: list[str]
     model = _compiled.decode(cls, body, max_items)
     if type(model) is _compiled.TooLong:

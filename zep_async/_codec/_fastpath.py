@@ -131,7 +131,10 @@ def _generate(cls: Any, checked: bool) -> Callable[[Any], Any] | None:
         namespace[f"_set_{field.name}"] = slot.__set__
         key = json_name(field.name)
         read = f"d.{field.name}" if checked else f"d.get({key!r})"
-        lines += [f"    v = {read}", *code, f"    _set_{field.name}(o, v)"]
+        if code:
+            lines += [f"    v = {read}", *code, f"    _set_{field.name}(o, v)"]
+        else:  # nothing to check or convert: straight into the slot
+            lines.append(f"    _set_{field.name}(o, {read})")
     lines.append("    return o")
     source = "\n".join(lines)
     exec(compile(source, f"<zep_async structure {cls.__name__}>", "exec"), namespace)  # noqa: S102

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import aiohttp
 from yarl import URL
 
 from .._reply import Resend
@@ -38,8 +37,6 @@ class Call:
         "debug",
         "headers",
         "method",
-        "proxy",
-        "proxy_auth",
         "rule",
         "settings",
         "url",
@@ -63,8 +60,6 @@ class Call:
         self.headers, self.body, self.settings = headers, body, settings
         self.rule, self.write = rule, write
         self.deadline: float | None = None
-        self.proxy: URL | None = None
-        self.proxy_auth: aiohttp.BasicAuth | None = None
         self.debug = False
         self.watch: CallWatch | None = None
         #: The number of the attempt running or last run (1 for the first).

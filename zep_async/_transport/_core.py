@@ -1,56 +1,43 @@
-"""The transport's core: one aiohttp session per client and the retry loop.
+"""The transport's core: one aiohttp session per client and the one door, ``send``.
 
 It owns one ``aiohttp.ClientSession`` per client (created on first use, inside
-the running loop), builds URLs and headers, runs the retry loop, and turns
-everything that can go wrong into the exceptions of ``zep_async.errors``.
+the running loop) and builds URLs and headers. ``send`` runs a call's first
+attempt inline when nothing watches it (no per-call options, hooks, raw-response
+recorder, overall budget or DEBUG logging) and prepares the call (``Call``) only
+when that attempt does not end in a plain 2xx; ``_attempts`` then takes over
+(the retry loop), turning everything that can go wrong into the exceptions of
+``zep_async.errors``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import platform
-import time
+from asyncio import get_running_loop
 from collections.abc import Callable, Mapping
+from logging import DEBUG
+from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .._failures import cause as _cause
-from .._failures import note_budget_stop
 from .._hooks import Hooks
 from .._options import CheckedOptions
 from .._raw import RECORDER
 from .._reply import Reply, Resend
-from .._retry import (
-    READ_METHODS,
-    REFUSED_STATUSES,
-    decide,
-    resend_rule,
-    still_unapplied,
-)
+from .._retry import READ_METHODS, resend_rule
 from .._version import __version__
-from ..errors import APIStatusError, APITimeoutError
-from ._call import Call, Failure
+from ._attempts import ATTEMPT_ERRORS, Attempts, make_reply
+from ._call import Call
 from ._config import TransportConfig, call_settings, resolve
-from ._lifetime import PoolLifetime
 from ._observe import CallWatch
-from ._pool import Dropped, new_session, owner_closed, session_middlewares, sleep_unless_closed
-from ._responses import (
-    attempt_failure,
-    body_refused,
-    closed_while_running,
-    env_proxy,
-    read_body,
-    read_error_body,
-    response_status_error,
-)
+from ._pool import new_session, session_middlewares
+from ._responses import MAX_BODY_BYTES, env_proxy
 
 __all__ = ["USER_AGENT", "Transport", "TransportConfig"]
 
 log = logging.getLogger("zep_async")
-_reply = tuple.__new__
 
 USER_AGENT = (
     f"zep-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
@@ -59,7 +46,13 @@ USER_AGENT = (
 _JSON_BODY: Mapping[str, str] = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 
 
-class Transport(PoolLifetime):
+def _with_query_text(text: str, url: URL) -> str:
+    """``str(url)``, given ``text``, the same URL's text without its query (at a tenth the cost)."""
+    query = url.raw_query_string
+    return f"{text}?{query}" if query else text
+
+
+class Transport(Attempts):
     """Sends requests for one client; see the module docstring."""
 
     def __init__(self, config: TransportConfig) -> None:
@@ -84,7 +77,7 @@ class Transport(PoolLifetime):
         self._body_headers = None if "Content-Type" in self._headers else _JSON_BODY
         # The application's session has its own defaults: ours go with every request,
         # winning over its headers of the same names (aiohttp's merge rule).
-        PoolLifetime.__init__(self, config.http_session)
+        Attempts.__init__(self, config.http_session)
         self._plain_headers: Mapping[str, str] | None = None
         if self._foreign is not None:
             self._plain_headers = self._headers
@@ -100,16 +93,27 @@ class Transport(PoolLifetime):
         self._proxy = env_proxy(URL(self._base, encoded=True)) if config.trust_env else (None, None)
         # The resend rule of a call without options, by (method, resend).
         self._rules: dict[tuple[str, Resend | None], Resend] = {}
-        # The application's session would resend a request by itself: see session_middlewares.
-        self._middlewares = None if self._foreign is None else session_middlewares(self._foreign)
+        # What every attempt passes to aiohttp besides the request itself; only what
+        # differs from aiohttp's defaults (our own pool has raise_for_status=False and no
+        # middlewares), as each keyword costs on every call. No redirects: the key goes to
+        # base_url and nowhere else (aiohttp keeps it on a same-origin hop and keeps the
+        # caller's other headers on any).
+        self._request_args: dict[str, Any] = {"allow_redirects": False}
+        if self._foreign is not None:
+            # The application's session would resend a request by itself: see
+            # session_middlewares. Its own raise_for_status must not apply either.
+            self._request_args.update(
+                raise_for_status=False, middlewares=session_middlewares(self._foreign)
+            )
+        if self._proxy[0] is not None:
+            self._request_args.update(proxy=self._proxy[0], proxy_auth=self._proxy[1])
+        # A call with nothing to watch and no overall budget may take the fast path (send).
+        self._plain = self._hooks is None and self._defaults.total_timeout is None
 
     def _new_session(self) -> aiohttp.ClientSession:
         # The pool's default headers: a call without extra headers then sends none of its
         # own, and aiohttp has nothing to merge.
         return new_session(self._config, self._headers, self._defaults.client_timeout)
-
-    def _foreign_closed(self) -> bool:
-        return self._foreign is not None and self._foreign.closed
 
     def _prepare(
         self,
@@ -134,7 +138,7 @@ class Transport(PoolLifetime):
         extra_query = options.get("additional_query_parameters") if options else None
         if query or extra_query:
             url = url.with_query({**(query or {}), **(extra_query or {})})
-            url_text = str(url)
+            url_text = _with_query_text(url_text, url)
         config = self._config
         if options:
             rule = resend_rule(
@@ -161,9 +165,8 @@ class Transport(PoolLifetime):
             method, url, url_text, headers, body, settings, rule, method not in READ_METHODS
         )
         call.deadline = deadline
-        call.proxy, call.proxy_auth = self._proxy
         # Read once per call: an attempt is timed only for a DEBUG line that will be written.
-        call.debug = log.isEnabledFor(logging.DEBUG)
+        call.debug = log.isEnabledFor(DEBUG)
         recorder = RECORDER.get()
         if self._hooks is not None or recorder is not None:
             call.watch = CallWatch(self._hooks, recorder, method, call.url_text)
@@ -204,11 +207,63 @@ class Transport(PoolLifetime):
             APIResponseValidationError: A 2xx body over the size or expansion bounds.
             ClientClosedError: The client was closed before or during the call.
         """
-        session = self._open()
-        call = self._prepare(method, path, query, body, options, resend)
-        if call.watch is not None:
-            return await self._watched(session, call)
-        outcome = await self._attempt(session, call, 1, call.settings.first_timeout, None)
+        session = self._session
+        if session is None or self._closed or get_running_loop() is not self._loop:
+            session = self._open()  # the first call, or one that _open refuses
+        if options or not self._plain or RECORDER.get() is not None or log.isEnabledFor(DEBUG):
+            call = self._prepare(method, path, query, body, options, resend)
+            if call.watch is not None:
+                return await self._watched(session, call)
+            outcome = await self._attempt(session, call, 1, call.settings.first_timeout, None)
+        else:
+            # The fast path: the first attempt inline, nothing prepared that only a
+            # failure needs (the Call is built when the attempt did not end in a plain
+            # 2xx, and the attempt goes on as _attempt would have run it).
+            url = URL(self._base + path, encoded=True)
+            url_text = self._base_text + path
+            if query:
+                url = url.with_query(query)
+                url_text = _with_query_text(url_text, url)
+            limit = self._defaults.first_timeout
+            prepared: Call | None = None
+            try:
+                async with session.request(
+                    method,
+                    url,
+                    headers=self._plain_headers if body is None else self._body_headers,
+                    data=body,
+                    timeout=limit,
+                    **self._request_args,
+                ) as response:
+                    length = response.content_length
+                    headers = response.headers
+                    # A 2xx of known, acceptable size, not compressed: read_body's common case.
+                    if (
+                        response.status < 300
+                        and length is not None
+                        and length <= MAX_BODY_BYTES
+                        and "Content-Encoding" not in headers
+                    ):
+                        reading = self._reading
+                        reading.add(response)  # aclose wakes its read (see PoolLifetime.aclose)
+                        try:
+                            data = await response.read()
+                        finally:
+                            reading.discard(response)
+                        status = response.status
+                        return make_reply(
+                            Reply, (method, url_text, status, headers, data, 1, False, None)
+                        )
+                    prepared = self._prepare(method, path, query, body, options, resend)
+                    outcome = await self._answer(response, prepared, 1, 0.0)
+            except ATTEMPT_ERRORS as exc:
+                if prepared is None:
+                    prepared = self._prepare(method, path, query, body, options, resend)
+                failed = self._failed(exc, prepared, 1, limit, None)
+                if failed is None:
+                    raise
+                outcome = failed
+            call = prepared
         if outcome.__class__ is Reply:
             return outcome
         return await self._retry(session, call, outcome)  # type: ignore[arg-type]
@@ -228,152 +283,3 @@ class Transport(PoolLifetime):
         except BaseException as exc:
             watch.failed(exc, call.attempt)
             raise
-
-    async def _attempt(
-        self,
-        session: aiohttp.ClientSession,
-        call: Call,
-        number: int,
-        limit: aiohttp.ClientTimeout,
-        last_answer: str | None,
-    ) -> Reply | Failure:
-        """Send attempt ``number``: its 2xx ``Reply``, or the ``Failure`` to decide on.
-
-        Raises (rather than returns) what no retry can change: the client or the
-        application's session closed under it, a cancellation, a 2xx body refused.
-        """
-        call.attempt = number
-        started = time.perf_counter() if call.debug else 0.0
-        method = call.method
-        try:
-            # No redirects: the key goes to base_url and nowhere else (aiohttp keeps
-            # it on a same-origin hop and keeps the caller's other headers on any).
-            async with session.request(
-                method,
-                call.url,
-                headers=call.headers,
-                data=call.body,
-                timeout=limit,
-                allow_redirects=False,
-                raise_for_status=False,
-                proxy=call.proxy,
-                proxy_auth=call.proxy_auth,
-                middlewares=self._middlewares,
-            ) as response:
-                status = response.status
-                reading = self._reading
-                reading.add(response)  # aclose wakes its read (see PoolLifetime.aclose)
-                if status < 300:
-                    try:
-                        data, refused = await read_body(response)
-                    finally:
-                        reading.discard(response)
-                    if refused is not None:
-                        bad = body_refused(response, data, refused, method, call.url_text)
-                        bad.attempts, bad.may_have_been_applied = number, call.write
-                        raise bad
-                    if call.debug:
-                        elapsed = (time.perf_counter() - started) * 1000
-                        log.debug(
-                            "%s %s -> %d (attempt %d) in %.1f ms",
-                            *(method, call.url, status, number, elapsed),
-                        )
-                    # tuple.__new__: the NamedTuple's own __new__ is one Python call more.
-                    fields = (method, call.url_text, status, response.headers, data, number)
-                    return _reply(Reply, (*fields, False, call.deadline))
-                try:
-                    data, unread = await read_error_body(response)
-                finally:
-                    reading.discard(response)
-                if unread is not None and (self._closed or self._foreign_closed()):
-                    raise unread  # closed under it: said below
-                error = response_status_error(response, data, method, call.url_text, unread)
-                return Failure(error, status in REFUSED_STATUSES)
-        except asyncio.CancelledError as exc:
-            # aiohttp cancels its own waits (DNS, a pool slot) when the pool closes.
-            task = asyncio.current_task()
-            if not self._closed or (task is not None and task.cancelling()):
-                raise
-            raise closed_while_running(method, call.url, number, call.write) from exc
-        except (RuntimeError, TimeoutError, aiohttp.ClientError) as exc:
-            if self._closed:  # its pool closed under it (RuntimeError: "Session is closed")
-                raise closed_while_running(method, call.url, number, call.write) from exc
-            if self._foreign_closed():
-                raise owner_closed(method, call.url_text, number, call.write) from exc
-            if not isinstance(exc, TimeoutError | aiohttp.ClientError):
-                raise
-            if isinstance(exc, Dropped):  # the application's session: see session_middlewares
-                exc = exc.cause
-            failed, unsent = attempt_failure(
-                exc,
-                method,
-                call.url,
-                number,
-                call.settings,
-                budget_limited=limit is not call.settings.client_timeout,
-                last_answer=last_answer,
-            )
-            return Failure(failed, unsent)
-
-    async def _retry(self, session: aiohttp.ClientSession, call: Call, failure: Failure) -> Reply:
-        """After the first attempt failed: decide (``_retry.decide``), wait, try again."""
-        policy, settings, watch = self._policy, call.settings, call.watch
-        deadline = call.deadline
-        applied = False  # may an attempt so far have applied this write?
-        last_answer: str | None = None
-        attempt = 1
-        while True:
-            error, unsent = failure
-            status = error.status_code if isinstance(error, APIStatusError) else None
-            error.attempts = attempt
-            if call.write:
-                applied = not still_unapplied(applied, status, unsent)
-                error.may_have_been_applied = applied
-            verdict = decide(
-                policy,
-                rule=call.rule,
-                status=status,
-                unsent=unsent,
-                attempt=attempt,
-                max_retries=settings.max_retries,
-                retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
-                remaining=None if deadline is None else deadline - policy.clock(),
-                attempt_time=settings.timeout,
-            )
-            delay = verdict.delay
-            if delay is None:
-                # A timeout of an attempt the budget itself cut short already says so.
-                clipped = attempt == 1 and settings.first_timeout is not settings.client_timeout
-                said = clipped and isinstance(error, APITimeoutError)
-                budget = settings.total_timeout
-                if verdict.budget_stop and budget is not None and not said:
-                    note_budget_stop(error, attempt, settings.timeout, budget, policy)
-                if call.debug:
-                    log.debug("%s %s failed for good: %s", call.method, call.url, _cause(error))
-                raise error
-            log.info(
-                "retrying %s %s (attempt %d of %d) after %s in %.3f s",
-                *(call.method, call.url, attempt + 1, settings.max_retries + 1),
-                *(_cause(error), delay),
-            )
-            if watch is not None:
-                watch.retry(attempt, error, delay)
-            if status is not None:
-                last_answer = f"status {status} on attempt {attempt}"
-            await sleep_unless_closed(self._closing, policy, delay)
-            # The wait may overrun (a busy loop): a retry still never starts cut short.
-            if deadline is not None and deadline - policy.clock() < settings.timeout:
-                assert settings.total_timeout is not None
-                note_budget_stop(error, attempt, settings.timeout, settings.total_timeout, policy)
-                raise error
-            if self._closing.is_set():  # aclose began: no attempt starts after it
-                # Nothing more was sent: only the attempts made so far may have applied it.
-                raise closed_while_running(call.method, call.url, attempt, applied) from error
-            attempt += 1
-            if watch is not None:
-                watch.attempt(attempt)
-            limit = settings.client_timeout
-            outcome = await self._attempt(session, call, attempt, limit, last_answer)
-            if outcome.__class__ is Reply:
-                return outcome._replace(may_have_been_applied=True) if applied else outcome
-            failure = outcome  # type: ignore[assignment]
