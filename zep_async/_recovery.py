@@ -22,7 +22,7 @@ import logging
 import os
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from attrs import evolve
 
@@ -117,6 +117,34 @@ def _note(error: ZepError, text: str) -> None:
     error.args = (error.message,)
 
 
+def _deadline(transport: Transport, options: CheckedOptions | None) -> float | None:
+    """When a call starting now with ``options`` must end, on the transport's clock."""
+    budget = transport.total_timeout(options)
+    return None if budget is None else transport.clock() + budget
+
+
+def _left(
+    transport: Transport, options: CheckedOptions | None, deadline: float | None
+) -> tuple[bool, CheckedOptions | None]:
+    """Whether time is left of the write's ``total_timeout``, and the options of a read-back.
+
+    The read-back is part of the call: it gets what is left of the budget, not a new one.
+    """
+    if deadline is None:
+        return True, options
+    left = deadline - transport.clock()
+    if left <= 0:
+        return False, options
+    return True, cast("CheckedOptions", {**(options or {}), "total_timeout_in_seconds": left})
+
+
+def _out_of_time(transport: Transport, options: CheckedOptions | None) -> str:
+    return (
+        f"total_timeout={transport.total_timeout(options):g} s ran out before it could "
+        "be read back to confirm it"
+    )
+
+
 async def create(
     resource: Caller,
     path: str,
@@ -138,9 +166,11 @@ async def create(
             else's), or the read-back object is not this call's, or reading it
             back failed (``may_have_been_applied`` is then ``True``).
     """
-    recover = recovery_on(resource._transport, options)
+    transport = resource._transport
+    recover = recovery_on(transport, options)
     resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
     replies: list[Reply] = []
+    deadline = _deadline(transport, options)
     try:
         model = await resource._call(
             "POST", path, cls, body=body, options=options, resend=resend, reply_to=replies
@@ -148,8 +178,12 @@ async def create(
     except AlreadyExistsError as error:
         if not _own_write_met(error, recover):
             raise
+        in_time, read_options = _left(transport, options, deadline)
+        if not in_time:
+            _note(error, _out_of_time(transport, options))
+            raise
         try:
-            read = await resource._call("GET", read_path, cls, options=options)
+            read = await resource._call("GET", read_path, cls, options=read_options)
         except ZepError as failure:
             _note(error, f"reading it back to confirm it failed too: {failure}")
             raise error from failure
@@ -269,6 +303,7 @@ async def add_messages(
     resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
     path = session_path + "/memory"
     replies: list[Reply] = []
+    deadline = _deadline(transport, options)
     try:
         result = await resource._call(
             "POST",
@@ -283,12 +318,12 @@ async def add_messages(
         if not _own_write_met(error, recover):
             raise
         uuids = [message.uuid for message in sent if message.uuid]
-        await _confirm_stored(resource, session_path, uuids, options, error)
+        await _confirm_stored(resource, session_path, uuids, options, deadline, error)
         _recovered(transport, "POST", error.url or path, error.attempts, read_back=True)
         return AddMemoryResponse()
     reply = replies[0]
     if recover and reply.attempts > 1 and reply.may_have_been_applied:
-        kept = await _uuid_kept(resource, session_path, sent[0].uuid, options)
+        kept = await _uuid_kept(resource, session_path, sent[0].uuid, options, deadline)
         if not kept:
             _UUIDS_DROPPED.add(transport)
             log.warning(
@@ -306,6 +341,7 @@ async def _confirm_stored(
     session_path: str,
     uuids: Sequence[str],
     options: CheckedOptions | None,
+    deadline: float | None,
     error: AlreadyExistsError,
 ) -> None:
     """Read every message of ``uuids`` back from the session, or raise ``error`` saying why.
@@ -314,10 +350,15 @@ async def _confirm_stored(
     stored together.
     """
     missing: list[str] = []
+    transport = resource._transport
     for message_uuid in uuids:
         path = f"{session_path}/messages/{id_segment('message_uuid', message_uuid)}"
+        in_time, read_options = _left(transport, options, deadline)
+        if not in_time:
+            _note(error, _out_of_time(transport, options))
+            raise error
         try:
-            await resource._call("GET", path, Message, options=options)
+            await resource._call("GET", path, Message, options=read_options)
         except NotFoundError:
             missing.append(message_uuid)
         except ZepError as failure:
@@ -338,15 +379,18 @@ async def _uuid_kept(
     session_path: str,
     message_uuid: str | None,
     options: CheckedOptions | None,
+    deadline: float | None,
 ) -> bool:
-    """Whether the session holds the message with this uuid (``True`` if it cannot be told)."""
-    if not message_uuid:
+    """Whether the session holds the message with this uuid (``True`` if it cannot be told,
+    e.g. no time is left of the call's ``total_timeout``)."""
+    in_time, read_options = _left(resource._transport, options, deadline)
+    if not message_uuid or not in_time:
         return True
     try:
         path = f"{session_path}/messages/{id_segment('message_uuid', message_uuid)}"
         token = RECORDER.set(None)  # a raw response shows the write's own answer
         try:
-            await resource._call("GET", path, Message, options=options)
+            await resource._call("GET", path, Message, options=read_options)
         finally:
             RECORDER.reset(token)
     except NotFoundError:
