@@ -8,6 +8,7 @@ everything that can go wrong into the exceptions of ``zep_async.errors``.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import platform
 import time
@@ -252,7 +253,7 @@ class Transport(PoolLifetime):
                 method,
                 call.url,
                 headers=call.headers,
-                data=call.body,
+                data=call.body if call.big_body is None else io.BytesIO(call.big_body),
                 timeout=limit,
                 allow_redirects=False,
                 raise_for_status=False,
