@@ -15,6 +15,8 @@ from zep_async import AlreadyExistsError, AsyncZep, CallEndEvent, Hooks, RetryPo
 from zep_async.models import Message
 from zep_async.testing import LocalZep
 
+OWN = "5c1e4f3a-0b7d-4a8e-9f21-3d6c2b1a0e47"  # a uuid the caller chose
+
 
 def _client(server: LocalZep, on_end: Callable[[CallEndEvent], None], now: list[float]) -> AsyncZep:
     """A client on the fake clock ``now``, with ``total_timeout=30`` and ``on_end`` as its hook."""
@@ -89,3 +91,31 @@ async def test_a_message_read_back_with_budget_left_confirms_every_message(
     async with _client(local_zep, lambda _: None, now) as zep:
         await zep.memory.add("s-1", messages=messages)
     assert local_zep.count("get_session_message") == 3
+
+
+async def test_a_reused_uuid_with_other_content_is_not_taken_for_ours(
+    local_zep: LocalZep,
+) -> None:
+    """A refused resend whose one uuid holds another message (an earlier call's): raised."""
+    local_zep.add_session("s-1")
+    (old,) = local_zep.add_messages("s-1", [{"content": "old", "role_type": "user"}])
+    local_zep.fail("add_memory", 503)  # the first attempt stored nothing
+    reused = Message(role_type="user", content="new", uuid=old["uuid"])
+    async with _client(local_zep, lambda _: None, [0.0]) as zep:
+        with pytest.raises(AlreadyExistsError, match="not this call's") as caught:
+            await zep.memory.add("s-1", messages=[reused])
+    assert caught.value.may_have_been_applied is True
+    assert [m["content"] for m in local_zep.messages("s-1")] == ["old"]
+
+
+async def test_a_recovered_add_with_the_same_content_is_confirmed(local_zep: LocalZep) -> None:
+    """A caller's own uuids, stored by the first attempt with the same content: success."""
+    local_zep.add_session("s-1")
+    local_zep.fail_after_applying("add_memory", 503)
+    mine = [
+        Message(role_type="user", role="Jane", content="a", uuid=OWN, metadata={"k": 1}),
+        Message(role_type="assistant", content="b"),
+    ]
+    async with _client(local_zep, lambda _: None, [0.0]) as zep:
+        await zep.memory.add("s-1", messages=mine)
+    assert [m["content"] for m in local_zep.messages("s-1")] == ["a", "b"]
