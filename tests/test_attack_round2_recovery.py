@@ -7,13 +7,24 @@ on a fake clock that a hook moves on, so no test waits for real time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
 
-from zep_async import AlreadyExistsError, AsyncZep, CallEndEvent, Hooks, RetryPolicy
+from zep_async import (
+    AlreadyExistsError,
+    AsyncZep,
+    AttemptEvent,
+    CallEndEvent,
+    ClientClosedError,
+    Hooks,
+    RetryPolicy,
+)
 from zep_async.models import Message
 from zep_async.testing import LocalZep
+
+from .conftest import local_client
 
 OWN = "5c1e4f3a-0b7d-4a8e-9f21-3d6c2b1a0e47"  # a uuid the caller chose
 
@@ -119,3 +130,50 @@ async def test_a_recovered_add_with_the_same_content_is_confirmed(local_zep: Loc
     async with _client(local_zep, lambda _: None, [0.0]) as zep:
         await zep.memory.add("s-1", messages=mine)
     assert [m["content"] for m in local_zep.messages("s-1")] == ["a", "b"]
+
+
+async def test_closing_under_a_create_read_back_raises_client_closed(local_zep: LocalZep) -> None:
+    """aclose during a recovered create's read-back: ClientClosedError, as aclose promises."""
+    local_zep.add_user("u-1")
+    local_zep.fail_after_applying("add_session", 503)
+    local_zep.delay("get_session", 30)
+    reading = asyncio.Event()
+
+    def on_attempt(event: AttemptEvent) -> None:
+        if event.method == "GET":
+            reading.set()
+
+    zep = local_client(local_zep, hooks=Hooks(on_attempt=on_attempt))
+    task = asyncio.create_task(zep.memory.add_session(session_id="s-new", user_id="u-1"))
+    async with asyncio.timeout(5):
+        await reading.wait()
+        await zep.aclose()
+        with pytest.raises(ClientClosedError) as caught:
+            await task
+    assert caught.value.may_have_been_applied is True
+
+
+async def test_closing_under_a_message_read_back_raises_client_closed(
+    local_zep: LocalZep,
+) -> None:
+    """aclose while a recovered memory.add reads its messages back: ClientClosedError."""
+    local_zep.add_session("s-1")
+    local_zep.fail_after_applying("add_memory", 503)
+    local_zep.delay("get_session_message", 30)
+    reading = asyncio.Event()
+
+    def on_attempt(event: AttemptEvent) -> None:
+        if event.method == "GET":
+            reading.set()
+
+    zep = local_client(local_zep, hooks=Hooks(on_attempt=on_attempt))
+    task = asyncio.create_task(
+        zep.memory.add("s-1", messages=[Message(role_type="user", content="x")])
+    )
+    async with asyncio.timeout(5):
+        await reading.wait()
+        await zep.aclose()
+        with pytest.raises(ClientClosedError) as caught:
+            await task
+    assert caught.value.may_have_been_applied is True
+    assert [m["content"] for m in local_zep.messages("s-1")] == ["x"]

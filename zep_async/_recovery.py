@@ -29,7 +29,7 @@ from ._raw import RECORDER
 from ._reply import Reply, Resend
 from ._uuids import with_unique_uuids
 from ._validate import id_segment
-from .errors import AlreadyExistsError, NotFoundError, ZepError
+from .errors import AlreadyExistsError, ClientClosedError, NotFoundError, ZepError
 from .models import AddMemoryResponse, Message
 
 if TYPE_CHECKING:
@@ -115,6 +115,16 @@ def _note(error: ZepError, text: str) -> None:
     error.args = (error.message,)
 
 
+def _closed_under(failure: ZepError) -> None:
+    """Raise ``failure`` if the client was closed under a read-back: what ``aclose`` promises.
+
+    The write before it may have been applied, and the error says so.
+    """
+    if isinstance(failure, ClientClosedError):
+        failure.may_have_been_applied = True
+        raise failure
+
+
 def _deadline(transport: Transport, options: CheckedOptions | None) -> float | None:
     """When a call starting now with ``options`` must end, on the transport's clock."""
     budget = transport.total_timeout(options)
@@ -183,6 +193,7 @@ async def create(
         try:
             read = await resource._call("GET", read_path, cls, options=read_options)
         except ZepError as failure:
+            _closed_under(failure)
             _note(error, f"reading it back to confirm it failed too: {failure}")
             raise error from failure
         other = differs(read)
@@ -335,6 +346,7 @@ async def _confirm_stored(
             missing.append(message_uuid)
             continue
         except ZepError as failure:
+            _closed_under(failure)
             _note(error, f"reading the messages back to confirm them failed too: {failure}")
             raise error from failure
         other = _message_differs(message)(read)
