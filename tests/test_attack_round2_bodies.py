@@ -91,7 +91,8 @@ async def test_a_chunked_gzip_body_of_ordinary_ratio_is_read(serve: Serve) -> No
     )
     body = b'{"sessions": [' + sessions + b'], "total_count": 12000}'
     payload = gzip.compress(body)
-    assert len(body) > 1 << 20 and len(body) < 100 * len(payload)
+    assert len(body) > 1 << 20
+    assert len(body) < 100 * len(payload)
     base = await serve(payload, "gzip")
     async with AsyncZep(api_key="k", base_url=base, retry_policy=NO_WAIT) as zep:
         page = await zep.memory.list_sessions()
