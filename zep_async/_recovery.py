@@ -19,19 +19,17 @@ timeout, a connection lost after sending). What makes the resend safe:
 from __future__ import annotations
 
 import logging
-import os
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-
-from attrs import evolve
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from ._codec import encode
 from ._hooks import RecoveryEvent, emit
 from ._raw import RECORDER
 from ._reply import Reply, Resend
+from ._uuids import with_unique_uuids
 from ._validate import id_segment
-from .errors import AlreadyExistsError, NotFoundError, ZepError
+from .errors import AlreadyExistsError, ClientClosedError, NotFoundError, ZepError
 from .models import AddMemoryResponse, Message
 
 if TYPE_CHECKING:
@@ -117,6 +115,44 @@ def _note(error: ZepError, text: str) -> None:
     error.args = (error.message,)
 
 
+def _closed_under(failure: ZepError) -> None:
+    """Raise ``failure`` if the client was closed under a read-back: what ``aclose`` promises.
+
+    The write before it may have been applied, and the error says so.
+    """
+    if isinstance(failure, ClientClosedError):
+        failure.may_have_been_applied = True
+        raise failure
+
+
+def _deadline(transport: Transport, options: CheckedOptions | None) -> float | None:
+    """When a call starting now with ``options`` must end, on the transport's clock."""
+    budget = transport.total_timeout(options)
+    return None if budget is None else transport.clock() + budget
+
+
+def _left(
+    transport: Transport, options: CheckedOptions | None, deadline: float | None
+) -> tuple[bool, CheckedOptions | None]:
+    """Whether time is left of the write's ``total_timeout``, and the options of a read-back.
+
+    The read-back is part of the call: it gets what is left of the budget, not a new one.
+    """
+    if deadline is None:
+        return True, options
+    left = deadline - transport.clock()
+    if left <= 0:
+        return False, options
+    return True, cast("CheckedOptions", {**(options or {}), "total_timeout_in_seconds": left})
+
+
+def _out_of_time(transport: Transport, options: CheckedOptions | None) -> str:
+    return (
+        f"total_timeout={transport.total_timeout(options):g} s ran out before it could "
+        "be read back to confirm it"
+    )
+
+
 async def create(
     resource: Caller,
     path: str,
@@ -138,9 +174,11 @@ async def create(
             else's), or the read-back object is not this call's, or reading it
             back failed (``may_have_been_applied`` is then ``True``).
     """
-    recover = recovery_on(resource._transport, options)
+    transport = resource._transport
+    recover = recovery_on(transport, options)
     resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
     replies: list[Reply] = []
+    deadline = _deadline(transport, options)
     try:
         model = await resource._call(
             "POST", path, cls, body=body, options=options, resend=resend, reply_to=replies
@@ -148,9 +186,14 @@ async def create(
     except AlreadyExistsError as error:
         if not _own_write_met(error, recover):
             raise
+        in_time, read_options = _left(transport, options, deadline)
+        if not in_time:
+            _note(error, _out_of_time(transport, options))
+            raise
         try:
-            read = await resource._call("GET", read_path, cls, options=options)
+            read = await resource._call("GET", read_path, cls, options=read_options)
         except ZepError as failure:
+            _closed_under(failure)
             _note(error, f"reading it back to confirm it failed too: {failure}")
             raise error from failure
         other = differs(read)
@@ -187,6 +230,11 @@ def _differs(sent: Mapping[str, str | None]) -> Callable[[Any], str | None]:
     return differs
 
 
+def _message_differs(sent: Message) -> Callable[[Any], str | None]:
+    """How a message read back differs from the one this call sent under its uuid."""
+    return _differs({"role_type": sent.role_type, "role": sent.role, "content": sent.content})
+
+
 def session_differs(user_id: str | None) -> Callable[[Any], str | None]:
     """``create``'s ``differs`` for a session created with ``user_id``."""
     return _differs({"user_id": user_id})
@@ -213,38 +261,6 @@ async def update(
     return model
 
 
-def with_unique_uuids(messages: Sequence[Message], *, assign: bool) -> list[Message]:
-    """Refuse a uuid given twice in a call; with ``assign``, give each message without one a uuid4.
-
-    Raises:
-        ValueError: Two messages of the call share a uuid (naming both).
-    """
-    seen: dict[str, int] = {}
-    for index, message in enumerate(messages):
-        given = message.uuid
-        if given:
-            first = seen.setdefault(given, index)
-            if first != index:
-                raise ValueError(
-                    f"messages[{index}].uuid repeats messages[{first}].uuid ({given!r}): "
-                    "the server stores a uuid once, so one call cannot add both"
-                )
-    if not assign or len(seen) == len(messages):
-        return list(messages)
-    fresh = _uuid4s(len(messages) - len(seen))
-    return [message if message.uuid else evolve(message, uuid=next(fresh)) for message in messages]
-
-
-def _uuid4s(count: int) -> Iterator[str]:
-    """``count`` random (version 4) UUIDs as text, from one read of the OS's random source."""
-    # uuid.uuid4() reads os.urandom once per call: a call of 30 messages would pay 30 reads.
-    digits = os.urandom(16 * count).hex()
-    for start in range(0, 32 * count, 32):
-        h = digits[start : start + 32]
-        variant = "89ab"[int(h[16], 16) & 3]
-        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
-
-
 async def add_messages(
     resource: Caller,
     session_path: str,
@@ -269,6 +285,7 @@ async def add_messages(
     resend = Resend.RECOVERABLE if recover else Resend.IF_UNSENT
     path = session_path + "/memory"
     replies: list[Reply] = []
+    deadline = _deadline(transport, options)
     try:
         result = await resource._call(
             "POST",
@@ -282,13 +299,12 @@ async def add_messages(
     except AlreadyExistsError as error:
         if not _own_write_met(error, recover):
             raise
-        uuids = [message.uuid for message in sent if message.uuid]
-        await _confirm_stored(resource, session_path, uuids, options, error)
+        await _confirm_stored(resource, session_path, sent, options, deadline, error)
         _recovered(transport, "POST", error.url or path, error.attempts, read_back=True)
         return AddMemoryResponse()
     reply = replies[0]
     if recover and reply.attempts > 1 and reply.may_have_been_applied:
-        kept = await _uuid_kept(resource, session_path, sent[0].uuid, options)
+        kept = await _uuid_kept(resource, session_path, sent[0].uuid, options, deadline)
         if not kept:
             _UUIDS_DROPPED.add(transport)
             log.warning(
@@ -304,30 +320,44 @@ async def add_messages(
 async def _confirm_stored(
     resource: Caller,
     session_path: str,
-    uuids: Sequence[str],
+    sent: Sequence[Message],
     options: CheckedOptions | None,
+    deadline: float | None,
     error: AlreadyExistsError,
 ) -> None:
-    """Read every message of ``uuids`` back from the session, or raise ``error`` saying why.
+    """Read every message ``sent`` back from the session, or raise ``error`` saying why.
 
     Every one is read: the contract does not promise that one call's messages are
-    stored together.
+    stored together. One stored under its uuid with another role or content is an
+    earlier call's (a uuid the caller reused), not this call's.
     """
     missing: list[str] = []
-    for message_uuid in uuids:
+    transport = resource._transport
+    for message in sent:
+        message_uuid = str(message.uuid)
         path = f"{session_path}/messages/{id_segment('message_uuid', message_uuid)}"
+        in_time, read_options = _left(transport, options, deadline)
+        if not in_time:
+            _note(error, _out_of_time(transport, options))
+            raise error
         try:
-            await resource._call("GET", path, Message, options=options)
+            read = await resource._call("GET", path, Message, options=read_options)
         except NotFoundError:
             missing.append(message_uuid)
+            continue
         except ZepError as failure:
+            _closed_under(failure)
             _note(error, f"reading the messages back to confirm them failed too: {failure}")
             raise error from failure
+        other = _message_differs(message)(read)
+        if other is not None:
+            _note(error, f"the message {message_uuid} stored is not this call's ({other})")
+            raise error
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
         _note(
             error,
-            f"{len(missing)} of the call's {len(uuids)} messages are not in the session "
+            f"{len(missing)} of the call's {len(sent)} messages are not in the session "
             f"({shown}): a uuid refused was stored by another call",
         )
         raise error
@@ -338,15 +368,18 @@ async def _uuid_kept(
     session_path: str,
     message_uuid: str | None,
     options: CheckedOptions | None,
+    deadline: float | None,
 ) -> bool:
-    """Whether the session holds the message with this uuid (``True`` if it cannot be told)."""
-    if not message_uuid:
+    """Whether the session holds the message with this uuid (``True`` if it cannot be told,
+    e.g. no time is left of the call's ``total_timeout``)."""
+    in_time, read_options = _left(resource._transport, options, deadline)
+    if not message_uuid or not in_time:
         return True
     try:
         path = f"{session_path}/messages/{id_segment('message_uuid', message_uuid)}"
         token = RECORDER.set(None)  # a raw response shows the write's own answer
         try:
-            await resource._call("GET", path, Message, options=options)
+            await resource._call("GET", path, Message, options=read_options)
         finally:
             RECORDER.reset(token)
     except NotFoundError:

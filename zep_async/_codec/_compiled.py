@@ -66,7 +66,7 @@ def _lookup() -> Any:
         return False
     try:
         import msgspec
-    except ImportError:
+    except Exception:  # absent, or a broken build failing in its own way: not used
         return False
     if _version(getattr(msgspec, "__version__", "0")) < MIN_VERSION:
         return False

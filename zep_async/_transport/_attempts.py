@@ -11,6 +11,7 @@ only when it did not end in a plain 2xx.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from typing import Any
@@ -73,7 +74,7 @@ class Attempts(PoolLifetime):
                 call.method,
                 call.url,
                 headers=call.headers,
-                data=call.body,
+                data=call.body if call.big_body is None else io.BytesIO(call.big_body),
                 timeout=limit,
                 **self._request_args,
             ) as response:

@@ -12,7 +12,11 @@ from ..errors import ZepError
 from ._config import Settings
 from ._observe import CallWatch
 
-__all__ = ["Call", "Failure"]
+__all__ = ["BIG_BODY", "Call", "Failure"]
+
+#: aiohttp warns (``ResourceWarning``) for a ``bytes`` request body over this size; a body
+#: over it goes out as a fresh ``io.BytesIO`` per attempt instead (the API takes 5 MiB).
+BIG_BODY = 1 << 20
 
 
 class Call:
@@ -23,6 +27,7 @@ class Call:
         url: The request URL, query included; ``url_text`` is its text.
         headers: The request headers beyond the pool's defaults, or ``None``.
         body: The JSON body, already encoded, or ``None``.
+        big_body: ``body`` when it is over ``BIG_BODY`` bytes, else ``None``.
         settings: The call's limits.
         rule: When a failed attempt may be sent again.
         write: Whether an attempt can change anything (not a read).
@@ -32,6 +37,7 @@ class Call:
 
     __slots__ = (
         "attempt",
+        "big_body",
         "body",
         "deadline",
         "debug",
@@ -59,6 +65,7 @@ class Call:
         self.method, self.url, self.url_text = method, url, url_text
         self.headers, self.body, self.settings = headers, body, settings
         self.rule, self.write = rule, write
+        self.big_body = body if body is not None and len(body) > BIG_BODY else None
         self.deadline: float | None = None
         self.debug = False
         self.watch: CallWatch | None = None

@@ -29,7 +29,7 @@ from .._reply import Reply, Resend
 from .._retry import READ_METHODS, resend_rule
 from .._version import __version__
 from ._attempts import ATTEMPT_ERRORS, Attempts, make_reply
-from ._call import Call
+from ._call import BIG_BODY, Call
 from ._config import TransportConfig, call_settings, resolve
 from ._observe import CallWatch
 from ._pool import new_session, session_middlewares
@@ -210,7 +210,13 @@ class Transport(Attempts):
         session = self._session
         if session is None or self._closed or get_running_loop() is not self._loop:
             session = self._open()  # the first call, or one that _open refuses
-        if options or not self._plain or RECORDER.get() is not None or log.isEnabledFor(DEBUG):
+        if (
+            options
+            or not self._plain
+            or RECORDER.get() is not None
+            or log.isEnabledFor(DEBUG)
+            or (body is not None and len(body) > BIG_BODY)  # sent from a stream: see Call
+        ):
             call = self._prepare(method, path, query, body, options, resend)
             if call.watch is not None:
                 return await self._watched(session, call)

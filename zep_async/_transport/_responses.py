@@ -99,8 +99,9 @@ def env_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
 async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, str | None]:
     """Read a 2xx body, decompressed and bounded; return it and why it was refused, if it was.
 
-    Bounds: ``MAX_BODY_BYTES`` after decompression, and for a compressed body of known
-    length, ``MAX_EXPANSION`` times that length (at least ``EXPANSION_FLOOR``).
+    Bounds: ``MAX_BODY_BYTES`` after decompression, and for a compressed body
+    ``MAX_EXPANSION`` times its compressed size (at least ``EXPANSION_FLOOR``): the
+    Content-Length, or for a body sent chunked, the compressed bytes received so far.
     """
     length = response.content_length
     limit = MAX_BODY_BYTES
@@ -121,6 +122,8 @@ async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, str | None
             f"{limit} bytes, over {MAX_EXPANSION} times its size, so it was not read to the end "
             "(a compression bomb, or a page far larger than asked for)"
         )
+    elif length is None:
+        return await _read_unknown_ratio(response, encoding)
     else:
         why = (
             f"is larger than {MAX_BODY_BYTES} bytes once decompressed, "
@@ -133,6 +136,34 @@ async def read_body(response: aiohttp.ClientResponse) -> tuple[bytes, str | None
         chunks.append(chunk)
         if size > limit:
             response.close()
+            return b"".join(chunks)[:2000], why
+    return b"".join(chunks), None
+
+
+async def _read_unknown_ratio(
+    response: aiohttp.ClientResponse, encoding: str
+) -> tuple[bytes, str | None]:
+    """``read_body`` for a compressed body sent without a Content-Length (chunked).
+
+    The ratio is checked as the body arrives, against the compressed bytes aiohttp has
+    received so far (``StreamReader.total_raw_bytes``): a 4 KB gzip page of ``{},`` is
+    refused after about a megabyte, not decoded into a million objects.
+    """
+    content = response.content
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in content.iter_any():
+        size += len(chunk)
+        chunks.append(chunk)
+        raw = content.total_raw_bytes
+        if size > MAX_BODY_BYTES or size > max(EXPANSION_FLOOR, raw * MAX_EXPANSION):
+            response.close()
+            why = (
+                f"sent chunked ({excerpt(encoding, 40)}) had decompressed to {size} "
+                f"bytes from {raw} compressed bytes, over {MAX_EXPANSION} times its size "
+                f"(or over {MAX_BODY_BYTES} bytes), so it was not read to the end "
+                "(a compression bomb, or a page far larger than asked for)"
+            )
             return b"".join(chunks)[:2000], why
     return b"".join(chunks), None
 
