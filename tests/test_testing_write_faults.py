@@ -113,6 +113,15 @@ async def test_every_route_takes_faults_and_counts(cloud: Api, route: str) -> No
     assert (await cloud(method, path, body={}))[0] != 418  # one time only
 
 
+@pytest.mark.parametrize("route", sorted(LocalZep.CLOUD_ONLY_ROUTES))
+async def test_ce_serves_no_cloud_only_route(ce: Api, route: str) -> None:
+    """The Community Edition's router answers each Cloud-only route 404 or 405, unrouted."""
+    method, path = _request_of(route)
+    status, _ = await ce(method, path, body={})
+    assert status in (404, 405)
+    assert [r.route for r in ce.server.requests] == [None]
+
+
 def test_route_paths_name_every_route_once() -> None:
     """ROUTE_PATHS gives every route a method and a path, and no two routes the same pair."""
     assert list(LocalZep.ROUTE_PATHS) == list(LocalZep.ROUTES)
