@@ -63,7 +63,7 @@ pytest-dev: install
 # codec honours ZEP_ASYNC_NO_SPEEDUPS by ignoring orjson and msgspec (cheaper than a venv).
 CODEC_TESTS := tests/test_convert.py tests/test_convert_fast.py tests/test_convert_models.py \
 	tests/test_encode.py tests/test_encode_fast.py tests/test_codec_reply.py \
-	tests/test_attack_decode.py tests/test_sessions_json.py
+	tests/test_attack_decode.py tests/test_sessions_json.py tests/test_page_bounds.py
 pytest-nospeedups: install
 	ZEP_ASYNC_NO_SPEEDUPS=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(CODEC_TESTS)
 

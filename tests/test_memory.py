@@ -129,7 +129,9 @@ async def test_list_sessions_orders_and_pages(local_zep: LocalZep, client: Async
     request = local_zep.requests[0]
     assert request.query == {
         "page_number": "2",
+        "pageNumber": "2",
         "page_size": "2",
+        "pageSize": "2",
         "order_by": "session_id",
         "asc": "true",
     }

@@ -81,14 +81,14 @@ async def test_session_id_is_one_encoded_segment(
     ("kwargs", "query"),
     [
         ({}, ""),
-        ({"page_number": 2}, "page_number=2"),
-        ({"page_size": 50}, "page_size=50"),
+        ({"page_number": 2}, "page_number=2&pageNumber=2"),
+        ({"page_size": 50}, "page_size=50&pageSize=50"),
         ({"order_by": "updated_at"}, "order_by=updated_at"),
         ({"asc": True}, "asc=true"),
         ({"asc": False}, "asc=false"),
         (
             {"page_number": 3, "page_size": 7, "order_by": "user_id", "asc": False},
-            "page_number=3&page_size=7&order_by=user_id&asc=false",
+            "page_number=3&pageNumber=3&page_size=7&pageSize=7&order_by=user_id&asc=false",
         ),
     ],
 )

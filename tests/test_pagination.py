@@ -200,7 +200,9 @@ async def test_every_page_request_carries_the_walks_arguments(
         pass
     queries = [r.query for r in local_zep.requests]
     assert [q.pop("page_number") for q in queries] == ["1", "2", "3"]
-    assert queries == [{"page_size": "5", "order_by": "user_id", "asc": "false", "trace": "x"}] * 3
+    assert [q.pop("pageNumber") for q in queries] == ["1", "2", "3"]
+    same = {"page_size": "5", "pageSize": "5", "order_by": "user_id", "asc": "false", "trace": "x"}
+    assert queries == [same] * 3
 
 
 async def test_error_mid_walk_after_the_sessions_before_it(

@@ -44,7 +44,7 @@ async def test_sessions_created_while_page_two_is_held_cost_no_old_session(
 async def test_a_server_that_ignores_page_size_is_downloaded_once(
     local_zep: LocalZep, client: AsyncZep
 ) -> None:
-    """Like the Community Edition with snake_case names: every page holds every session."""
+    """A server that ignores paging answers every page with all 95: read once, in one request."""
     seeded = local_zep.seed(95)
     everything = {
         "sessions": seeded,

@@ -162,7 +162,7 @@ async def test_the_walk_keeps_a_hand_written_page_exactly() -> None:
     )
     assert model.session_id == "s<1>"
     assert [r.path for r in server.requests] == [
-        "/api/v2/sessions-ordered?page_number=1&page_size=5",
+        "/api/v2/sessions-ordered?page_number=1&pageNumber=1&page_size=5&pageSize=5",
         "/api/v2/sessions/x",
     ]
     assert json.loads(text) == json.loads(body)  # the whole body, on one line

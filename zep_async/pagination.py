@@ -52,10 +52,13 @@ from .errors import APIResponseValidationError
 __all__ = [
     "DEFAULT_WINDOW",
     "ClosableAsyncIterator",
+    "MAX_PAGE_FACTOR",
+    "MAX_PAGE_SLACK",
     "PageWalker",
     "PagedList",
     "RecentKeys",
     "unique_items",
+    "max_page_items",
     "walk_pages",
 ]
 
@@ -65,6 +68,21 @@ T_co = TypeVar("T_co", covariant=True)
 
 #: How many keys of recently yielded items a walk keeps to drop repeats (~1.3 MB).
 DEFAULT_WINDOW = 10_000
+#: A reply to a call that asked for ``page_size`` items may hold at most
+#: ``MAX_PAGE_FACTOR * page_size + MAX_PAGE_SLACK`` of them (``max_page_items``).
+MAX_PAGE_FACTOR = 10
+MAX_PAGE_SLACK = 100
+
+
+def max_page_items(page_size: int) -> int:
+    """The most items a reply to a request for ``page_size`` items may hold: ``10 * n + 100``.
+
+    A longer reply is refused before its models are built (a hostile or broken server,
+    or a compressed body of a million empty objects). The slack lets a server that
+    ignores a small page size (one that answers every page with the whole, short
+    list) still be read once, as the walks do; a page of 100 may hold 1,100 items.
+    """
+    return MAX_PAGE_FACTOR * page_size + MAX_PAGE_SLACK
 
 
 class ClosableAsyncIterator(Protocol[T_co]):

@@ -23,7 +23,12 @@ def test_newest_sessions(local_zep_thread: LocalZep) -> None:
     with Zep(api_key=local_zep_thread.api_key, base_url=local_zep_thread.base_url) as zep:
         assert newest_session_ids(zep, 1) == ["new"]
     (request,) = local_zep_thread.requests
-    assert request.query == {"page_size": "1", "order_by": "created_at", "asc": "false"}
+    assert request.query == {
+        "page_size": "1",
+        "pageSize": "1",
+        "order_by": "created_at",
+        "asc": "false",
+    }
 
 
 async def test_outage_is_retried(local_zep: LocalZep) -> None:

@@ -61,7 +61,7 @@ def _too_long(cls: Any, data: object, max_items: int) -> str | None:
 
 
 def _too_many(where: str, count: int, max_items: int | None) -> str:
-    return f"{where} holds {count} items, more than the {max_items} asked for"
+    return f"{where} holds {count} items, more than the {max_items} this request allows"
 
 
 def decode(
@@ -132,7 +132,7 @@ def decode_reply(
     Args:
         cls: The model class, or ``list[Model]``.
         reply: What ``Transport.send`` returned.
-        max_items: The page size asked for; a longer page is refused.
+        max_items: The most items a page may hold; a longer page is refused.
         clock: The retry policy's clock, on which ``reply.deadline`` is a time.
         total_timeout: The call's overall limit, named in the timeout error.
 

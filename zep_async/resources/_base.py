@@ -22,7 +22,7 @@ from .._raw import RECORDER, AsyncRawResponses, RawItem, RawResponse, call_recor
 from .._reply import Reply, Resend
 from .._retry import IDEMPOTENT_METHODS, READ_METHODS
 from ..errors import APIResponseValidationError, APIStatusError, APITimeoutError, ZepError
-from ..pagination import PagedList
+from ..pagination import PagedList, max_page_items
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -43,6 +43,11 @@ T = TypeVar("T")
 def session_path(session_id: object) -> str:
     """Check ``session_id`` and return ``/sessions/<id>``, the id encoded as one path segment."""
     return "/sessions/" + _validate.id_segment("session_id", session_id)
+
+
+def user_path(user_id: object) -> str:
+    """Check ``user_id`` and return ``/users/<id>``, the id encoded as one path segment."""
+    return "/users/" + _validate.id_segment("user_id", user_id)
 
 
 def check_options(request_options: RequestOptions | None) -> CheckedOptions | None:
@@ -107,6 +112,7 @@ class Listing(Generic[P, T]):
         prefetch: Pages in flight at once.
         options: The checked per-call options, for every page request.
         check: Called with each page's number and page; raises to stop the walk.
+        max_items: The most items a page may hold (``max_page_items(page_size)``).
     """
 
     path: str
@@ -120,6 +126,11 @@ class Listing(Generic[P, T]):
     prefetch: int
     options: CheckedOptions | None
     check: Callable[[int, P], None] = _no_check
+
+    @property
+    def max_items(self) -> int:
+        """The most items a page may hold; a longer one is refused before it is built."""
+        return max_page_items(self.page_size)
 
 
 def _applied(method: str, resend: Resend | None, reply: Reply) -> bool:
@@ -163,6 +174,7 @@ class Resource:
         reply_to: list[Reply] | None = None,
         cloud_only: tuple[str, str] | None = None,
         empty: T | None = None,
+        max_items: int | None = None,
     ) -> T:
         """Send one call through the transport's one door; return its 2xx body as ``cls``.
 
@@ -172,6 +184,7 @@ class Resource:
         ``cloud_only`` is ``(route, call)`` of a route the Community Edition lacks: a
         router's 404 or 405 then says so (``explain_missing_route``). ``empty``, if
         given, is the answer to a 2xx with an empty body.
+        ``max_items``: a body holding a longer list is refused (``max_page_items``).
         """
         try:
             reply = await self._transport.send(
@@ -198,11 +211,16 @@ class Resource:
                     status_code=reply.status,
                     method=method,
                     attempts=reply.attempts,
+                    max_items=max_items,
                 )
             # Decoding is work inside the call: it counts against total_timeout.
             transport = self._transport
             return decode_reply(
-                cls, reply, clock=transport.clock, total_timeout=transport.total_timeout(options)
+                cls,
+                reply,
+                max_items=max_items,
+                clock=transport.clock,
+                total_timeout=transport.total_timeout(options),
             )
         except APIResponseValidationError as error:
             # Filled in on the rare failure, not for every response.
@@ -219,7 +237,12 @@ class Resource:
         async def fetch(number: int) -> P:
             query = listing.query(number)
             page = await self._call(
-                "GET", listing.path, listing.cls, query=query, options=listing.options
+                "GET",
+                listing.path,
+                listing.cls,
+                query=query,
+                options=listing.options,
+                max_items=listing.max_items,
             )
             listing.check(number, page)
             return page
@@ -251,6 +274,7 @@ class Resource:
                 listing.cls,
                 query=listing.query(number),
                 options=listing.options,
+                max_items=listing.max_items,
             )
             page = raw.parsed
             listing.check(number, page)

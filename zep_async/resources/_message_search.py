@@ -18,6 +18,7 @@ from .._codec import check_metadata, encode
 from .._options import RequestOptions
 from .._reply import Resend
 from ..models import MemorySearchResult, SearchScope, SearchType, SessionSearchResponse
+from ..pagination import max_page_items
 from ._base import Resource, check_options, session_path
 
 __all__ = ["MessageSearch"]
@@ -104,6 +105,9 @@ class MessageSearch(Resource):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             NotFoundError: No session has this id (or the server has no such route).
+            APIResponseValidationError: The answer is not of the promised shape, or
+                holds more than ``10 * limit + 100`` results (refused before they are
+                built; without ``limit``, any number is read).
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached.
 
@@ -127,6 +131,7 @@ class MessageSearch(Resource):
             body=body,
             options=options,
             resend=Resend.ANY,
+            max_items=None if limit is None else max_page_items(limit),
         )
 
     async def search_sessions(
@@ -169,6 +174,9 @@ class MessageSearch(Resource):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             BadRequestError: The server refused the search (e.g. a text too long).
+            APIResponseValidationError: The answer is not of the promised shape, or
+                holds more than ``10 * limit + 100`` results (refused before they are
+                built; without ``limit``, any number is read).
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached.
 
@@ -197,6 +205,7 @@ class MessageSearch(Resource):
             body=body,
             options=options,
             resend=Resend.ANY,
+            max_items=None if limit is None else max_page_items(limit),
         )
 
 

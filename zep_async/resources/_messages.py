@@ -20,6 +20,7 @@ from .._options import RequestOptions
 from .._raw import RawItem
 from ..errors import APIResponseValidationError
 from ..models import AddMemoryResponse, Memory, Message, MessageListResponse, RoleType
+from ..pagination import max_page_items
 from ._base import Listing, Resource, check_options, check_walk, session_path
 
 __all__ = ["Messages"]
@@ -175,6 +176,9 @@ class Messages(Resource):
             TypeError, ValueError: A bad argument, before anything is sent.
             NotFoundError: No session has this id (Zep Cloud; the Community
                 Edition answers with an empty page).
+            APIResponseValidationError: The page is not of the promised shape, or it
+                holds more than ``10 * limit + 100`` messages (refused before they
+                are built; without ``limit``, any number is read).
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached.
 
@@ -185,12 +189,16 @@ class Messages(Resource):
         """
         path = session_path(session_id) + "/messages"
         query: dict[str, str] = {}
+        bound = None
         if limit is not None:
             query["limit"] = str(_validate.check_int("limit", limit, minimum=1))
+            bound = max_page_items(limit)
         if cursor is not None:
             query["cursor"] = str(_validate.check_int("cursor", cursor, minimum=1))
         options = check_options(request_options)
-        return await self._call("GET", path, MessageListResponse, query=query, options=options)
+        return await self._call(
+            "GET", path, MessageListResponse, query=query, options=options, max_items=bound
+        )
 
     async def get_session_message(
         self,
@@ -282,7 +290,8 @@ class Messages(Resource):
         ignores ``limit`` is read once. Messages added during the walk may or may
         not be yielded. A server that ignores ``cursor`` (a later page starting
         with the first message) raises ``APIResponseValidationError`` rather
-        than end the walk short.
+        than end the walk short, and so does a page holding more than
+        ``10 * page_size + 100`` messages (refused before they are built).
 
         Args:
             session_id: The session.

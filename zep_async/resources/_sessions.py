@@ -13,6 +13,7 @@ from .. import _validate
 from .._options import RequestOptions
 from .._raw import RawItem
 from ..models import Session, SessionListResponse
+from ..pagination import max_page_items
 from ._base import Listing, Resource, check_options, check_walk, session_path
 
 __all__ = ["ORDER_BY_FIELDS", "OrderBy", "Sessions"]
@@ -25,11 +26,17 @@ ORDER_BY_FIELDS: tuple[str, ...] = get_args(OrderBy)
 def _list_query(
     page_number: int | None, page_size: int | None, order_by: str | None, asc: bool | None
 ) -> dict[str, str]:
+    # Each paging value goes out under both spellings: page_number/page_size, as Zep
+    # Cloud documents them, and pageNumber/pageSize, the only ones the Community
+    # Edition reads (it would otherwise answer every session at once). They agree,
+    # so whichever a server reads, the page is the same.
     query: dict[str, str] = {}
     if page_number is not None:
-        query["page_number"] = str(_validate.check_int("page_number", page_number, minimum=1))
+        number = str(_validate.check_int("page_number", page_number, minimum=1))
+        query["page_number"] = query["pageNumber"] = number
     if page_size is not None:
-        query["page_size"] = str(_validate.check_int("page_size", page_size, minimum=1))
+        size = str(_validate.check_int("page_size", page_size, minimum=1))
+        query["page_size"] = query["pageSize"] = size
     if order_by is not None:
         query["order_by"] = _validate.check_choice("order_by", order_by, ORDER_BY_FIELDS)
     if asc is not None:
@@ -83,7 +90,10 @@ class Sessions(Resource):
         """Return one page of the project's sessions.
 
         Parameters left as ``None`` are not sent, and the server's defaults apply
-        (creation order, newest first).
+        (creation order, newest first; the Community Edition then returns every
+        session). ``page_number`` and ``page_size`` are sent under both spellings,
+        ``page_number``/``page_size`` (Zep Cloud's) and ``pageNumber``/``pageSize``
+        (the only ones the Community Edition reads), with the same values.
 
         Args:
             page_number: Which page, from 1.
@@ -98,6 +108,9 @@ class Sessions(Resource):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             BadRequestError: The server refused a parameter.
+            APIResponseValidationError: The page is not of the promised shape, or it
+                holds more than ``10 * page_size + 100`` sessions (refused before they
+                are built; without ``page_size``, any number is read).
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached.
 
@@ -106,8 +119,14 @@ class Sessions(Resource):
         """
         query = _list_query(page_number, page_size, order_by, asc)
         options = check_options(request_options)
+        bound = None if page_size is None else max_page_items(page_size)
         return await self._call(
-            "GET", "/sessions-ordered", SessionListResponse, query=query, options=options
+            "GET",
+            "/sessions-ordered",
+            SessionListResponse,
+            query=query,
+            options=options,
+            max_items=bound,
         )
 
     def iter_session_pages(
@@ -127,7 +146,9 @@ class Sessions(Resource):
         after a page longer than ``page_size`` (a server that ignored it sent
         everything), or when ``total_count`` is reached. A prefetched page whose
         ``total_count`` differs from the page before it is read again. Leaving
-        the loop early cancels pages in flight.
+        the loop early cancels pages in flight. Pages are asked for under both
+        spellings of the paging names (as ``list_sessions``), so the Community
+        Edition pages too.
 
         Args:
             page_size: Sessions per page, at least 1.
@@ -135,6 +156,12 @@ class Sessions(Resource):
             asc: Sort direction, as in ``list_sessions``.
             prefetch: Pages fetched concurrently, at least 1 (1 = sequential).
             request_options: Per-call overrides, applied to every page request.
+
+        Raises:
+            TypeError, ValueError: A bad argument, at the call.
+            APIResponseValidationError: A page is not of the promised shape, or
+                holds more than ``10 * page_size + 100`` sessions (refused before
+                they are built), after the pages before it.
 
         Example:
             >>> async for page in zep.memory.iter_session_pages():  # doctest: +SKIP
@@ -161,7 +188,8 @@ class Sessions(Resource):
         is no uuid) among the last 10,000 sessions yielded, so the walk's memory
         stays bounded. Deletions during the walk can make a session be missed;
         see docs/pagination.md. An error stops the walk where it happens, after
-        the sessions before it.
+        the sessions before it; a page holding more than ``10 * page_size + 100``
+        sessions raises ``APIResponseValidationError`` before they are built.
 
         Example:
             >>> async for session in zep.memory.iter_sessions():  # doctest: +SKIP
@@ -186,7 +214,7 @@ class Sessions(Resource):
             path="/sessions-ordered",
             cls=SessionListResponse,
             array="sessions",
-            query=lambda number: {"page_number": str(number), **query},
+            query=lambda number: {"page_number": str(number), "pageNumber": str(number), **query},
             items=lambda page: page.sessions,
             total=lambda page: page.total_count,
             key=_session_key,

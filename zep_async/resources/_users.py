@@ -1,5 +1,4 @@
-"""The ``user`` resource: create, read, change, delete and list users, a user's sessions,
-and (Zep Cloud only; ``get_facts`` deprecated by the API) a user's facts and graph node.
+"""The users: create, read, change, delete and list users, and a user's sessions.
 
 ``_raw_iter_users`` is ``with_raw_response.iter_users``: the walk of ``iter_users``,
 each user with its JSON text as the server sent it.
@@ -14,25 +13,20 @@ from .. import _recovery, _validate
 from .._codec import check_fact_rating_instruction, check_metadata, encode
 from .._options import RequestOptions
 from .._raw import RawItem
-from .._validate import MAX_ID_LENGTH, check_optional_str, id_segment
+from .._validate import MAX_ID_LENGTH, check_optional_str
 from ..models import (
     FactRatingInstruction,
-    FactsResponse,
     Session,
     SuccessResponse,
     User,
     UserListResponse,
-    UserNodeResponse,
 )
-from ._base import Listing, Resource, check_options, check_walk
+from ..pagination import max_page_items
+from ._base import Listing, Resource, check_options, check_walk, user_path
 
-__all__ = ["AsyncUsers"]
+__all__ = ["Users"]
 
 _LIST_PATH = "/users-ordered"
-
-
-def _user_path(user_id: object) -> str:
-    return "/users/" + id_segment("user_id", user_id)
 
 
 def _fields(
@@ -70,7 +64,7 @@ def _user_key(user: User) -> str | None:
     return user.uuid if user.uuid is not None else user.user_id
 
 
-class AsyncUsers(Resource, name="user"):
+class Users(Resource):
     """Users: ``zep.user`` of ``AsyncZep``. Each session belongs to one user."""
 
     async def add(
@@ -126,7 +120,7 @@ class AsyncUsers(Resource, name="user"):
             body,
             User,
             options,
-            read_path=_user_path(text),
+            read_path=user_path(text),
             differs=_recovery.user_differs(email, first_name, last_name),
         )
 
@@ -149,7 +143,7 @@ class AsyncUsers(Resource, name="user"):
         Example:
             >>> user = await zep.user.get("jane")  # doctest: +SKIP
         """
-        path = _user_path(user_id)
+        path = user_path(user_id)
         return await self._call("GET", path, User, options=check_options(request_options))
 
     async def update(
@@ -195,7 +189,7 @@ class AsyncUsers(Resource, name="user"):
         Example:
             >>> user = await zep.user.update("jane", email="jane@example.com")  # doctest: +SKIP
         """
-        path = _user_path(user_id)
+        path = user_path(user_id)
         fields = _fields(email, first_name, last_name, metadata, fact_rating_instruction)
         body = encode(fields)
         options = check_options(request_options)
@@ -225,7 +219,7 @@ class AsyncUsers(Resource, name="user"):
         Example:
             >>> await zep.user.delete("jane")  # doctest: +SKIP
         """
-        path = _user_path(user_id)
+        path = user_path(user_id)
         options = check_options(request_options)
         return await self._call("DELETE", path, SuccessResponse, options=options)
 
@@ -252,6 +246,9 @@ class AsyncUsers(Resource, name="user"):
         Raises:
             TypeError, ValueError: A bad argument, before anything is sent.
             BadRequestError: The server refused a parameter.
+            APIResponseValidationError: The page is not of the promised shape, or it
+                holds more than ``10 * page_size + 100`` users (refused before they
+                are built; without ``page_size``, any number is read).
             APIStatusError: Any other error status.
             APIConnectionError: The server could not be reached.
 
@@ -260,7 +257,10 @@ class AsyncUsers(Resource, name="user"):
         """
         query = _page_query(page_number, page_size)
         options = check_options(request_options)
-        return await self._call("GET", _LIST_PATH, UserListResponse, query=query, options=options)
+        bound = None if page_size is None else max_page_items(page_size)
+        return await self._call(
+            "GET", _LIST_PATH, UserListResponse, query=query, options=options, max_items=bound
+        )
 
     async def get_sessions(
         self, user_id: str, *, request_options: RequestOptions | None = None
@@ -282,59 +282,9 @@ class AsyncUsers(Resource, name="user"):
         Example:
             >>> sessions = await zep.user.get_sessions("jane")  # doctest: +SKIP
         """
-        path = _user_path(user_id) + "/sessions"
+        path = user_path(user_id) + "/sessions"
         options = check_options(request_options)
         return await self._call("GET", path, list[Session], options=options)
-
-    async def get_facts(
-        self, user_id: str, *, request_options: RequestOptions | None = None
-    ) -> FactsResponse:
-        """Return the facts of all a user's sessions (Zep Cloud; deprecated by the API).
-
-        Args:
-            user_id: Your own id of the user, sent percent-encoded as one path segment.
-            request_options: Per-call overrides (timeout, retries, headers, query).
-
-        Returns:
-            ``FactsResponse`` with the facts (``[]`` for none).
-
-        Raises:
-            TypeError, ValueError: A bad argument, before anything is sent.
-            NotFoundError: No user has this id (or the server lacks the route).
-            APIStatusError, APIConnectionError: Any other failure.
-
-        Example:
-            >>> facts = (await zep.user.get_facts("jane")).facts  # doctest: +SKIP
-        """
-        path = _user_path(user_id) + "/facts"
-        options = check_options(request_options)
-        cloud = ("GET /users/{id}/facts", "user.get_facts")
-        return await self._call("GET", path, FactsResponse, options=options, cloud_only=cloud)
-
-    async def get_node(
-        self, user_id: str, *, request_options: RequestOptions | None = None
-    ) -> UserNodeResponse:
-        """Return the node that stands for a user in Zep's knowledge graph (Zep Cloud).
-
-        Args:
-            user_id: Your own id of the user, sent percent-encoded as one path segment.
-            request_options: Per-call overrides (timeout, retries, headers, query).
-
-        Returns:
-            ``UserNodeResponse`` whose ``node`` is an ``EntityNode``.
-
-        Raises:
-            TypeError, ValueError: A bad argument, before anything is sent.
-            NotFoundError: No user has this id (or the server lacks the route).
-            APIStatusError, APIConnectionError: Any other failure.
-
-        Example:
-            >>> node = (await zep.user.get_node("jane")).node  # doctest: +SKIP
-        """
-        path = _user_path(user_id) + "/node"
-        options = check_options(request_options)
-        cloud = ("GET /users/{id}/node", "user.get_node")
-        return await self._call("GET", path, UserNodeResponse, options=options, cloud_only=cloud)
 
     def iter_users(
         self,
@@ -359,6 +309,9 @@ class AsyncUsers(Resource, name="user"):
 
         Raises:
             TypeError, ValueError: A bad argument, at the call.
+            APIResponseValidationError: A page is not of the promised shape, or
+                holds more than ``10 * page_size + 100`` users (refused before they
+                are built), after the users before it.
 
         Example:
             >>> async for user in zep.user.iter_users():  # doctest: +SKIP
