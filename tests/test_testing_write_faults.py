@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from tests.local_zep_support import KEY, Api, ce, cloud, http_client, msg
+from tests.test_resources_contract import CALLS
 from zep_async.testing import LocalZep
 
 __all__ = ["ce", "cloud", "http_client"]
@@ -89,44 +90,21 @@ async def test_delay_then_apply(cloud: Api) -> None:
 
 
 _UUID = "0b6f2f4e-3f65-4c51-9d4b-2a1f6c7d8e90"
-_CALLS = {
-    "add_session": ("POST", "/sessions"),
-    "get_session": ("GET", "/sessions/s"),
-    "list_sessions": ("GET", "/sessions-ordered"),
-    "update_session": ("PATCH", "/sessions/s"),
-    "delete_session": ("DELETE", "/sessions/s/memory"),
-    "end_session": ("POST", "/sessions/s/end"),
-    "end_sessions": ("POST", "/sessions/end"),
-    "add_memory": ("POST", "/sessions/s/memory"),
-    "get_memory": ("GET", "/sessions/s/memory"),
-    "get_session_messages": ("GET", "/sessions/s/messages"),
-    "get_session_message": ("GET", f"/sessions/s/messages/{_UUID}"),
-    "update_message_metadata": ("PATCH", f"/sessions/s/messages/{_UUID}"),
-    "search_memory": ("POST", "/sessions/s/search"),
-    "search_sessions": ("POST", "/sessions/search"),
-    "add_user": ("POST", "/users"),
-    "get_user": ("GET", "/users/u"),
-    "update_user": ("PATCH", "/users/u"),
-    "delete_user": ("DELETE", "/users/u"),
-    "list_users": ("GET", "/users-ordered"),
-    "get_user_sessions": ("GET", "/users/u/sessions"),
-    "get_session_facts": ("GET", "/sessions/s/facts"),
-    "add_session_facts": ("POST", "/sessions/s/facts"),
-    "classify_session": ("POST", "/sessions/s/classify"),
-    "extract_data": ("POST", "/sessions/s/extract"),
-    "get_summaries": ("GET", "/sessions/s/summary"),
-    "synthesize_question": ("GET", "/sessions/s/synthesize_question"),
-    "get_fact": ("GET", f"/facts/{_UUID}"),
-    "delete_fact": ("DELETE", f"/facts/{_UUID}"),
-    "get_user_facts": ("GET", "/users/u/facts"),
-    "get_user_node": ("GET", "/users/u/node"),
-}
+_IDS = {"{sessionId}": "s", "{userId}": "u", "{messageUUID}": _UUID, "{factUUID}": _UUID}
+
+
+def _request_of(route: str) -> tuple[str, str]:
+    """The method and a concrete path of ``route``, read from LocalZep's own route table."""
+    method, path = LocalZep.ROUTE_PATHS[route]
+    for placeholder, value in _IDS.items():
+        path = path.replace(placeholder, value)
+    return method, path
 
 
 @pytest.mark.parametrize("route", LocalZep.ROUTES)
 async def test_every_route_takes_faults_and_counts(cloud: Api, route: str) -> None:
     """Each route is recorded under its name, counted, and answered by its scripted fault."""
-    method, path = _CALLS[route]
+    method, path = _request_of(route)
     cloud.server.fail(route, 418, json={"route": route}, after_applying=True)
     assert await cloud(method, path, body={}) == (418, {"route": route})
     assert cloud.server.requests[0].route == route
@@ -135,17 +113,28 @@ async def test_every_route_takes_faults_and_counts(cloud: Api, route: str) -> No
     assert (await cloud(method, path, body={}))[0] != 418  # one time only
 
 
-async def test_routes_are_the_sdk_method_names() -> None:
-    """The route names are the SDK's method names, get_session and list_sessions kept."""
-    assert set(LocalZep.ROUTES) == {
-        "add_session", "get_session", "list_sessions", "update_session", "delete_session",
-        "end_session", "end_sessions", "add_memory", "get_memory", "get_session_messages",
-        "get_session_message", "update_message_metadata", "search_memory", "search_sessions",
-        "add_user", "get_user", "update_user", "delete_user", "list_users", "get_user_sessions",
-        "get_session_facts", "add_session_facts", "classify_session", "extract_data",
-        "get_summaries", "synthesize_question", "get_fact", "delete_fact", "get_user_facts",
-        "get_user_node",
-    }  # fmt: skip
+@pytest.mark.parametrize("route", sorted(LocalZep.CLOUD_ONLY_ROUTES))
+async def test_ce_serves_no_cloud_only_route(ce: Api, route: str) -> None:
+    """The Community Edition's router answers each Cloud-only route 404 or 405, unrouted."""
+    method, path = _request_of(route)
+    status, _ = await ce(method, path, body={})
+    assert status in (404, 405)
+    assert [r.route for r in ce.server.requests] == [None]
+
+
+def test_route_paths_name_every_route_once() -> None:
+    """ROUTE_PATHS gives every route a method and a path, and no two routes the same pair."""
+    assert list(LocalZep.ROUTE_PATHS) == list(LocalZep.ROUTES)
+    assert len(set(LocalZep.ROUTE_PATHS.values())) == len(LocalZep.ROUTES)
+    assert LocalZep.ROUTE_PATHS["update_message_metadata"] == (
+        "PATCH",
+        "/sessions/{sessionId}/messages/{messageUUID}",
+    )
+
+
+def test_routes_are_the_sdk_calls_routes() -> None:
+    """LocalZep serves exactly the routes the SDK's calls send (the contract table's)."""
+    assert set(LocalZep.ROUTES) == {call.route for call in CALLS.values()}
     with pytest.raises(ValueError, match="route"):
         LocalZep().fail("add_sessions", 500)
 

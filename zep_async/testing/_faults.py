@@ -14,7 +14,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from ._routing import ROUTES
+from ._routes import ROUTES
 
 
 class Kind(enum.Enum):

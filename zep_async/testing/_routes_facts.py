@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from ._http import Answer, ok
 from ._routes_sessions import session_or_404
-from ._routing import Call, Handler
+from ._routing import Call, Route
 from ._store import Store
 from ._wire import ApiError
 
@@ -149,11 +149,13 @@ def get_user_node(store: Store, call: Call) -> Answer:
     return ok({"node": node})
 
 
-HANDLERS: Final[dict[str, Handler]] = {
-    "get_fact": get_fact,
-    "delete_fact": delete_fact,
-    "get_session_facts": get_session_facts,
-    "add_session_facts": add_session_facts,
-    "get_user_facts": get_user_facts,
-    "get_user_node": get_user_node,
-}
+#: This module's routes (``_routes`` joins every module's into LocalZep's table). The
+#: Community Edition has only ``/facts/{uuid}``; the older fact calls are Cloud's.
+ROUTES: Final = (
+    Route("GET", "/facts/{factUUID}", get_fact),
+    Route("DELETE", "/facts/{factUUID}", delete_fact),
+    Route("GET", "/sessions/{sessionId}/facts", get_session_facts, cloud_only=True),
+    Route("POST", "/sessions/{sessionId}/facts", add_session_facts, cloud_only=True),
+    Route("GET", "/users/{userId}/facts", get_user_facts, cloud_only=True),
+    Route("GET", "/users/{userId}/node", get_user_node, cloud_only=True),
+)

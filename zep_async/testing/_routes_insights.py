@@ -26,7 +26,7 @@ from typing import Any, Final
 from ._http import Answer, ok
 from ._routes_memory import context_of
 from ._routes_sessions import session_or_404
-from ._routing import Call, Handler
+from ._routing import Call, Route
 from ._store import Store
 from ._wire import ApiError
 
@@ -141,9 +141,10 @@ def synthesize_question(store: Store, call: Call) -> Answer:
     return ok({"question": text if text.endswith("?") else f"What about {text}?"})
 
 
-HANDLERS: Final[dict[str, Handler]] = {
-    "classify_session": classify_session,
-    "extract_data": extract_data,
-    "get_summaries": get_summaries,
-    "synthesize_question": synthesize_question,
-}
+#: This module's routes (``_routes`` joins every module's into LocalZep's table).
+ROUTES: Final = (
+    Route("POST", "/sessions/{sessionId}/classify", classify_session, cloud_only=True),
+    Route("POST", "/sessions/{sessionId}/extract", extract_data, cloud_only=True),
+    Route("GET", "/sessions/{sessionId}/summary", get_summaries, cloud_only=True),
+    Route("GET", "/sessions/{sessionId}/synthesize_question", synthesize_question, cloud_only=True),
+)

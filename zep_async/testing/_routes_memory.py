@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from ._http import Answer, ok
 from ._routes_sessions import session_or_404
-from ._routing import NO_JSON, Call, Handler
+from ._routing import NO_JSON, Call, Route
 from ._store import Store
 from ._store_messages import ROLE_TYPES
 from ._wire import ApiError, merge_metadata
@@ -291,12 +291,13 @@ def search_sessions(store: Store, call: Call) -> Answer:
     return ok({"results": [entry for _, _, entry in results[:limit]]})
 
 
-HANDLERS: Final[dict[str, Handler]] = {
-    "add_memory": add_memory,
-    "get_memory": get_memory,
-    "get_session_messages": get_session_messages,
-    "get_session_message": get_session_message,
-    "update_message_metadata": update_message_metadata,
-    "search_memory": search_memory,
-    "search_sessions": search_sessions,
-}
+#: This module's routes (``_routes`` joins every module's into LocalZep's table).
+ROUTES: Final = (
+    Route("POST", "/sessions/{sessionId}/memory", add_memory),
+    Route("GET", "/sessions/{sessionId}/memory", get_memory),
+    Route("GET", "/sessions/{sessionId}/messages", get_session_messages),
+    Route("GET", "/sessions/{sessionId}/messages/{messageUUID}", get_session_message),
+    Route("PATCH", "/sessions/{sessionId}/messages/{messageUUID}", update_message_metadata),
+    Route("POST", "/sessions/{sessionId}/search", search_memory, cloud_only=True),
+    Route("POST", "/sessions/search", search_sessions),
+)

@@ -6,7 +6,7 @@ import re
 from typing import Any, Final
 
 from ._http import Answer, ok
-from ._routing import Call, Handler
+from ._routing import Call, Route
 from ._store import Store
 from ._store_sessions import ORDER_FIELDS
 from ._wire import ApiError, merge_metadata
@@ -163,12 +163,13 @@ def end_sessions(store: Store, call: Call) -> Answer:
     return ok({"sessions": sessions})
 
 
-HANDLERS: Final[dict[str, Handler]] = {
-    "add_session": add_session,
-    "get_session": get_session,
-    "list_sessions": list_sessions,
-    "update_session": update_session,
-    "delete_session": delete_session,
-    "end_session": end_session,
-    "end_sessions": end_sessions,
-}
+#: This module's routes (``_routes`` joins every module's into LocalZep's table).
+ROUTES: Final = (
+    Route("POST", "/sessions", add_session),
+    Route("GET", "/sessions/{sessionId}", get_session),
+    Route("GET", "/sessions-ordered", list_sessions),
+    Route("PATCH", "/sessions/{sessionId}", update_session),
+    Route("DELETE", "/sessions/{sessionId}/memory", delete_session),
+    Route("POST", "/sessions/{sessionId}/end", end_session, cloud_only=True),
+    Route("POST", "/sessions/end", end_sessions, cloud_only=True),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ._http import Answer, ok
-from ._routing import Call, Handler
+from ._routing import Call, Route
 from ._store import Store
 from ._wire import ApiError, merge_metadata
 
@@ -111,11 +111,12 @@ def get_user_sessions(store: Store, call: Call) -> Answer:
     return ok(sessions)
 
 
-HANDLERS: Final[dict[str, Handler]] = {
-    "add_user": add_user,
-    "get_user": get_user,
-    "update_user": update_user,
-    "delete_user": delete_user,
-    "list_users": list_users,
-    "get_user_sessions": get_user_sessions,
-}
+#: This module's routes (``_routes`` joins every module's into LocalZep's table).
+ROUTES: Final = (
+    Route("POST", "/users", add_user),
+    Route("GET", "/users/{userId}", get_user),
+    Route("PATCH", "/users/{userId}", update_user),
+    Route("DELETE", "/users/{userId}", delete_user),
+    Route("GET", "/users-ordered", list_users),
+    Route("GET", "/users/{userId}/sessions", get_user_sessions),
+)

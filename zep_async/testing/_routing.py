@@ -1,6 +1,8 @@
-"""Which route a request names, and the parsed request a route handler gets.
+"""The parsed request a route handler gets, a route, and a table of routes that resolves paths.
 
-Routes are named after the SDK methods that call them (``add_session``,
+Each ``_routes_<area>`` module lists its routes beside their handlers; ``_routes``
+joins those lists into LocalZep's one table. Routes are named after the handlers,
+which are named after the SDK methods that call them (``add_session``,
 ``get_memory``, ...). The Community Edition lacks the Cloud-only routes,
 so there its chi router answers them with a text 404 or an empty 405, as CE does.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
@@ -20,116 +22,21 @@ from ._wire import ApiError
 
 API_PREFIX: Final = "/api/v2/"
 
-_S, _U, _M, _F = "{sessionId}", "{userId}", "{messageUUID}", "{factUUID}"
-
-#: (path pattern, {method: route}); a ``{name}`` segment is a path parameter.
-_TABLE: Final[tuple[tuple[tuple[str, ...], dict[str, str]], ...]] = (
-    (("sessions",), {"POST": "add_session"}),
-    (("sessions-ordered",), {"GET": "list_sessions"}),
-    (("sessions", "search"), {"POST": "search_sessions"}),
-    (("sessions", "end"), {"POST": "end_sessions"}),
-    (("sessions", _S), {"GET": "get_session", "PATCH": "update_session"}),
-    (
-        ("sessions", _S, "memory"),
-        {"GET": "get_memory", "POST": "add_memory", "DELETE": "delete_session"},
-    ),
-    (("sessions", _S, "end"), {"POST": "end_session"}),
-    (("sessions", _S, "messages"), {"GET": "get_session_messages"}),
-    (
-        ("sessions", _S, "messages", _M),
-        {"GET": "get_session_message", "PATCH": "update_message_metadata"},
-    ),
-    (("sessions", _S, "search"), {"POST": "search_memory"}),
-    (("sessions", _S, "facts"), {"GET": "get_session_facts", "POST": "add_session_facts"}),
-    (("sessions", _S, "classify"), {"POST": "classify_session"}),
-    (("sessions", _S, "extract"), {"POST": "extract_data"}),
-    (("sessions", _S, "summary"), {"GET": "get_summaries"}),
-    (("sessions", _S, "synthesize_question"), {"GET": "synthesize_question"}),
-    (("facts", _F), {"GET": "get_fact", "DELETE": "delete_fact"}),
-    (("users",), {"POST": "add_user"}),
-    (("users-ordered",), {"GET": "list_users"}),
-    (("users", _U), {"GET": "get_user", "PATCH": "update_user", "DELETE": "delete_user"}),
-    (("users", _U, "sessions"), {"GET": "get_user_sessions"}),
-    (("users", _U, "facts"), {"GET": "get_user_facts"}),
-    (("users", _U, "node"), {"GET": "get_user_node"}),
-)
-
-#: Every route name, in the order of the table.
-ROUTES: Final = tuple(route for _, methods in _TABLE for route in methods.values())
-
-#: Routes the Community Edition does not have.
-CLOUD_ONLY: Final = frozenset(
-    {
-        "end_session",
-        "end_sessions",
-        "search_memory",
-        # The older calls _routes_facts and _routes_insights serve; CE has only /facts/{uuid}.
-        "get_session_facts",
-        "add_session_facts",
-        "classify_session",
-        "extract_data",
-        "get_summaries",
-        "synthesize_question",
-        "get_user_facts",
-        "get_user_node",
-    }
-)
-
-_PARAM_NAMES: Final = {_S: "session_id", _U: "user_id", _M: "message_uuid", _F: "fact_uuid"}
+#: A path's parameters as the API reference names them, and as handlers get them.
+_PARAM_NAMES: Final = {
+    "{sessionId}": "session_id",
+    "{userId}": "user_id",
+    "{messageUUID}": "message_uuid",
+    "{factUUID}": "fact_uuid",
+}
+#: The order of the methods in an ``Allow`` header.
+_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _INT: Final = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 _INT64_MAX: Final = 2**63 - 1
 
 #: The deepest nesting of a request body LocalZep accepts (deeper: 400), so
 #: whatever it stores can always be written back out.
 MAX_DEPTH: Final = 200
-
-
-@dataclass(frozen=True)
-class Match:
-    """What a path resolved to.
-
-    ``route`` is ``None`` when the path is unknown (``allowed`` empty) or the
-    method is not one the path takes (``allowed`` lists those). Parameters
-    that are not percent-encoded UTF-8 are ``None``.
-    """
-
-    route: str | None
-    params: dict[str, str | None] = field(default_factory=dict)
-    allowed: tuple[str, ...] = ()
-
-
-def resolve(method: str, raw_path: str, *, community: bool) -> Match:
-    """Find the route of ``method`` on a raw (still percent-encoded) path."""
-    if not raw_path.startswith(API_PREFIX):
-        return Match(None)
-    segments = raw_path[len(API_PREFIX) :].split("/")
-    if any(not segment for segment in segments):
-        return Match(None)
-    allowed: list[str] = []
-    for pattern, methods in _TABLE:
-        if len(pattern) != len(segments):
-            continue
-        params = _match(pattern, segments)
-        if params is None:
-            continue
-        routes = {m: r for m, r in methods.items() if not (community and r in CLOUD_ONLY)}
-        if method in routes:
-            return Match(routes[method], params)
-        allowed += [m for m in routes if m not in allowed]
-    return Match(None, allowed=tuple(allowed))
-
-
-def _match(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str | None] | None:
-    params: dict[str, str | None] = {}
-    for expected, segment in zip(pattern, segments, strict=True):
-        if expected in _PARAM_NAMES:
-            try:
-                params[_PARAM_NAMES[expected]] = unquote(segment, errors="strict")
-            except UnicodeDecodeError:
-                params[_PARAM_NAMES[expected]] = None
-        elif expected != segment:
-            return None
-    return params
 
 
 class _NoJson:
@@ -229,3 +136,107 @@ class Call:
 
 
 Handler = Callable[[Store, Call], Answer]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route: its method, its path under ``/api/v2``, and the handler it is named after.
+
+    The path names its parameters as the API reference does (``{sessionId}``,
+    ``{userId}``, ``{messageUUID}``, ``{factUUID}``). A ``cloud_only`` route is
+    missing from the Community Edition, whose router answers it 404 or 405.
+    """
+
+    method: str
+    path: str
+    handler: Handler
+    cloud_only: bool = False
+
+    @property
+    def name(self) -> str:
+        """The route's name: its handler's, which is the SDK method that calls it."""
+        return self.handler.__name__
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a path resolved to.
+
+    ``route`` is ``None`` when the path is unknown (``allowed`` empty) or the
+    method is not one the path takes (``allowed`` lists those). Parameters
+    that are not percent-encoded UTF-8 are ``None``.
+    """
+
+    route: str | None
+    params: dict[str, str | None] = field(default_factory=dict)
+    allowed: tuple[str, ...] = ()
+
+
+class RouteTable:
+    """Routes joined into one table: their names, handlers, and which one a request names."""
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        """Join ``routes``; two routes of one name, or of one method and path, are refused."""
+        self.routes: Final = tuple(routes)
+        self.names: Final = tuple(route.name for route in self.routes)
+        self.handlers: Final = {route.name: route.handler for route in self.routes}
+        self.cloud_only: Final = frozenset(r.name for r in self.routes if r.cloud_only)
+        if len(self.handlers) != len(self.routes):
+            raise ValueError(f"two routes share a name in {sorted(self.names)}")
+        patterns: dict[tuple[str, ...], dict[str, Route]] = {}
+        for route in self.routes:
+            methods = patterns.setdefault(_pattern(route.path), {})
+            if route.method in methods or route.method not in _METHODS:
+                raise ValueError(f"{route.method} {route.path}: a second route, or no method")
+            methods[route.method] = route
+        # A literal segment wins over a parameter: /sessions/search names no session.
+        self._patterns: Final = sorted(
+            (
+                (pattern, {m: methods[m] for m in _METHODS if m in methods})
+                for pattern, methods in patterns.items()
+            ),
+            key=lambda item: [segment in _PARAM_NAMES for segment in item[0]],
+        )
+
+    def resolve(self, method: str, raw_path: str, *, community: bool) -> Match:
+        """Find the route of ``method`` on a raw (still percent-encoded) path."""
+        if not raw_path.startswith(API_PREFIX):
+            return Match(None)
+        segments = raw_path[len(API_PREFIX) :].split("/")
+        if any(not segment for segment in segments):
+            return Match(None)
+        allowed: list[str] = []
+        for pattern, methods in self._patterns:
+            if len(pattern) != len(segments):
+                continue
+            params = _match(pattern, segments)
+            if params is None:
+                continue
+            routes = {m: r.name for m, r in methods.items() if not (community and r.cloud_only)}
+            if method in routes:
+                return Match(routes[method], params)
+            allowed += [m for m in routes if m not in allowed]
+        return Match(None, allowed=tuple(allowed))
+
+
+def _pattern(path: str) -> tuple[str, ...]:
+    segments = tuple(path.split("/")[1:])
+    if not path.startswith("/") or not all(segments):
+        raise ValueError(f"a route's path starts with / and has no empty segment: {path!r}")
+    for segment in segments:
+        if segment.startswith("{") and segment not in _PARAM_NAMES:
+            raise ValueError(f"{path!r}: {segment} is not one of {', '.join(_PARAM_NAMES)}")
+    return segments
+
+
+def _match(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str | None] | None:
+    params: dict[str, str | None] = {}
+    for expected, segment in zip(pattern, segments, strict=True):
+        if expected in _PARAM_NAMES:
+            try:
+                params[_PARAM_NAMES[expected]] = unquote(segment, errors="strict")
+            except UnicodeDecodeError:
+                params[_PARAM_NAMES[expected]] = None
+        elif expected != segment:
+            return None
+    return params

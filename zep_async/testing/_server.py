@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Final, Literal, Self
@@ -19,7 +19,7 @@ from ._fact_api import FactMethods
 from ._fault_api import FaultMethods
 from ._faults import FaultScript
 from ._log import RequestLog, running_loop
-from ._routing import CLOUD_ONLY, ROUTES
+from ._routes import CLOUD_ONLY, ROUTE_PATHS, ROUTES
 from ._serving import Serving
 from ._store import Store
 
@@ -63,6 +63,9 @@ class LocalZep(DataMethods, FactMethods, FaultMethods, Serving):
     ROUTES: ClassVar[tuple[str, ...]] = ROUTES
     #: The routes only Zep Cloud has (the Community Edition answers 404 or 405).
     CLOUD_ONLY_ROUTES: ClassVar[frozenset[str]] = CLOUD_ONLY
+    #: Each route's method and path under ``/api/v2`` by name, e.g.
+    #: ``ROUTE_PATHS["get_session"] == ("GET", "/sessions/{sessionId}")``.
+    ROUTE_PATHS: ClassVar[Mapping[str, tuple[str, str]]] = ROUTE_PATHS
 
     def __init__(
         self,

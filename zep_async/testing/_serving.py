@@ -17,25 +17,14 @@ from aiohttp.web_protocol import RequestHandler
 from ._faults import FaultScript, Kind, Outcome
 from ._http import Answer, cut, drop, message, plain, read_body, send
 from ._log import LogMethods, RecordedRequest, RequestLog, running_loop
-from ._routes_facts import HANDLERS as FACT_HANDLERS
-from ._routes_insights import HANDLERS as INSIGHT_HANDLERS
-from ._routes_memory import HANDLERS as MEMORY_HANDLERS
-from ._routes_sessions import HANDLERS as SESSION_HANDLERS
-from ._routes_users import HANDLERS as USER_HANDLERS
-from ._routing import NO_JSON, Call, Handler, Match, parse_json, resolve
+from ._routes import TABLE
+from ._routing import NO_JSON, Call, Match, parse_json
 from ._store import Store
 from ._wire import ApiError
 
 #: The largest request body the server reads (the Community Edition's limit).
 MAX_BODY: Final = 5 * 1024 * 1024
 
-HANDLERS: Final[dict[str, Handler]] = {
-    **SESSION_HANDLERS,
-    **MEMORY_HANDLERS,
-    **USER_HANDLERS,
-    **FACT_HANDLERS,
-    **INSIGHT_HANDLERS,
-}
 _PARAM_WIRE_NAMES: Final = {
     "session_id": "sessionId",
     "user_id": "userId",
@@ -144,7 +133,7 @@ class Serving(LogMethods):
 
     async def _serve(self, request: web.BaseRequest, connection: int) -> web.StreamResponse:
         raw_path, _, raw_query = request.raw_path.partition("?")
-        match = resolve(request.method, raw_path, community=self._community)
+        match = TABLE.resolve(request.method, raw_path, community=self._community)
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
         try:
             body = await read_body(request, MAX_BODY)
@@ -302,7 +291,7 @@ class Serving(LogMethods):
         )
         with self._lock:
             try:
-                return HANDLERS[match.route](self._store, call)
+                return TABLE.handlers[match.route](self._store, call)
             except ApiError as error:
                 if error.plain:
                     return plain(error.status, error.message)
