@@ -4,7 +4,9 @@ Each factory yields a ``dict`` from an operation name to a call without
 arguments: ``get`` fetches the benchmark session, ``list100`` the first page of
 100 sessions, ``add_session``, ``memory_add`` (6 messages), ``memory_get`` (6
 messages back), ``messages100`` (``get_session_messages``, a page of 100) and
-``users100`` (``user.list_ordered``, a page of 100). The raw clients send the
+``users100`` (``user.list_ordered``, a page of 100), and issue 26's smoke pair
+``session_facts`` (``memory.get_session_facts``, three facts) and ``add_facts``
+(``memory.add_session_facts``, two facts). The raw clients send the
 same requests (method, path, query, body) as the SDKs. Libraries are imported
 inside the factories, so this module loads in either virtual environment. Every
 client runs with its defaults, as a user would, except that the fan-out sizes
@@ -22,13 +24,23 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
-from benchmarks.payloads import NEW_SESSION, SESSION_ID, turn
+from benchmarks.payloads import NEW_FACTS, NEW_SESSION, SESSION_ID, turn
 
 API_KEY = "bench-api-key"
 HEADERS = {"Authorization": f"Api-Key {API_KEY}", "Accept": "application/json"}
 
 #: The calls every async contender offers.
-OPS = ("get", "list100", "add_session", "memory_add", "memory_get", "messages100", "users100")
+OPS = (
+    "get",
+    "list100",
+    "add_session",
+    "memory_add",
+    "memory_get",
+    "messages100",
+    "users100",
+    "session_facts",
+    "add_facts",
+)
 
 AsyncCalls = dict[str, Callable[[], Awaitable[Any]]]
 SyncCalls = dict[str, Callable[[], Any]]
@@ -45,6 +57,8 @@ def _requests(base: str) -> dict[str, tuple[str, str, Any]]:
         "memory_get": ("GET", f"{session}/memory?lastn=6", None),
         "messages100": ("GET", f"{session}/messages?limit=100", None),
         "users100": ("GET", f"{base}/users-ordered?pageNumber=1&pageSize=100", None),
+        "session_facts": ("GET", f"{session}/facts", None),
+        "add_facts": ("POST", f"{session}/facts", {"facts": NEW_FACTS}),
     }
 
 
@@ -135,6 +149,8 @@ def _ours(memory: Any, user: Any) -> dict[str, Callable[[], Any]]:
         "memory_get": (memory, "get", (SESSION_ID,), {"lastn": 6}),
         "messages100": (memory, "get_session_messages", (SESSION_ID,), {"limit": 100}),
         "users100": (user, "list_ordered", (), {"page_number": 1, "page_size": 100}),
+        "session_facts": (memory, "get_session_facts", (SESSION_ID,), {}),
+        "add_facts": (memory, "add_session_facts", (SESSION_ID,), {"facts": NEW_FACTS}),
     }
     calls: dict[str, Callable[[], Any]] = {}
     for op, (owner, name, args, kwargs) in wanted.items():
@@ -177,7 +193,7 @@ async def zep_async_orjson(base: str, connections: int | None = None) -> AsyncIt
 
 def _official(client: Any) -> dict[str, Callable[[], Any]]:
     """The official client's calls, by operation (zep-cloud 2.22.1 names and arguments)."""
-    from zep_cloud.types import Message
+    from zep_cloud.types import Message, NewFact
 
     memory, user = client.memory, client.user
     messages = [Message(**m) for m in turn()]
@@ -189,6 +205,10 @@ def _official(client: Any) -> dict[str, Callable[[], Any]]:
         "memory_get": lambda: memory.get(SESSION_ID, lastn=6),
         "messages100": lambda: memory.get_session_messages(SESSION_ID, limit=100),
         "users100": lambda: user.list_ordered(page_number=1, page_size=100),
+        "session_facts": lambda: memory.get_session_facts(SESSION_ID),
+        "add_facts": lambda: memory.add_session_facts(
+            SESSION_ID, facts=[NewFact(**fact) for fact in NEW_FACTS]
+        ),
     }
 
 

@@ -132,9 +132,8 @@ def users_text(count: int, total: int) -> str:
     return f'{{"users":[{items}],"total_count":{total},"row_count":{count}}}'
 
 
-def memory_text(count: int = 6) -> str:
-    """The Memory ``memory.get`` returns: context, the last ``count`` messages, three facts."""
-    facts = [
+def _facts() -> list[dict[str, object]]:
+    return [
         {
             "uuid": f"9c4e2b1a-0000-4d3c-8b2a-{i:012x}",
             "content": fact,
@@ -148,6 +147,20 @@ def memory_text(count: int = 6) -> str:
         }
         for i, fact in enumerate([*_FACTS, "Was charged twice for order 88231."])
     ]
+
+
+#: The facts a session has, as ``memory.add_session_facts`` sends them (issue 26).
+NEW_FACTS = [{"fact": "Prefers e-mail over phone."}, {"fact": "Lives in Berlin."}]
+
+
+def facts_text() -> str:
+    """The FactsResponse ``memory.get_session_facts`` returns: three facts."""
+    return _compact({"facts": _facts()})
+
+
+def memory_text(count: int = 6) -> str:
+    """The Memory ``memory.get`` returns: context, the last ``count`` messages, three facts."""
+    facts = _facts()
     return _compact(
         {
             "context": "FACTS and ENTITIES represent relevant context to this conversation.\n"

@@ -16,7 +16,7 @@ class Counts:
     one sync scenario. The two wall-time scenarios run 3 repetitions: the walk,
     whose ``prefetch=1`` side is 1,000 pages of 20 ms at least, and the fan-out,
     where the official client spends over 20 s of CPU per repetition. Cut to fit:
-    the five calls added by issue 19 run ``call_requests`` (1,000) requests each
+    the calls added by issues 19 and 26 run ``call_requests`` (1,000) requests each
     after ``call_warmup`` (100), and their pages of 100 messages or users
     ``page_requests`` (500), since the official client parses such a page in
     about 5 ms; the 1,000-message decode runs ``decode_iterations`` times like
@@ -152,6 +152,9 @@ CALLS = (
     ("memory_get", "memory.get returning 6 messages, sequential", "memory_get"),
     ("messages100", "get_session_messages, a page of 100, sequential", "messages100"),
     ("users100", "user.list_ordered, a page of 100, sequential", "users100"),
+    # Issue 26: one read and one write of the older calls, a smoke entry each.
+    ("session_facts", "memory.get_session_facts returning 3 facts, sequential", "session_facts"),
+    ("add_facts", "memory.add_session_facts of 2 facts, sequential", "add_facts"),
 )
 
 

@@ -12,6 +12,8 @@ costs the server little more than a dict lookup and a socket write. Routes:
   as the Community Edition reads it), page ``cursor`` of ``--messages`` distinct
   messages (``--page-latency-ms`` late);
 - ``GET /api/v2/users-ordered?pageNumber=&pageSize=``: a UserListResponse;
+- ``GET /api/v2/sessions/{id}/facts``: a FactsResponse of 3 facts; ``POST`` to it:
+  ``{"message":"OK"}``;
 - ``POST /api/v2/sessions``: 201 and a Session; ``POST /api/v2/sessions/{id}/memory``:
   200 and an AddMemoryResponse. A POST is answered as a create would be, from a
   pre-serialised answer, without reading or storing the body (beyond skipping it);
@@ -110,6 +112,8 @@ class App:
             and path.endswith("/memory")
         ):
             return _response("200 OK", b'{"context":null}'), self.latency
+        if method == b"POST" and path.startswith(PREFIX + "/sessions/") and path.endswith("/facts"):
+            return _response("200 OK", b'{"message":"OK"}'), self.latency
         return _response("405 Method Not Allowed", b'{"message":"no such route"}'), 0.0
 
     def _route(self, target: str) -> tuple[bytes, float]:
@@ -122,6 +126,8 @@ class App:
             return _response("200 OK", body), self.latency
         if path.startswith(PREFIX + "/sessions/") and path.endswith("/memory"):
             return _response("200 OK", payloads.memory_text().encode()), self.latency
+        if path.startswith(PREFIX + "/sessions/") and path.endswith("/facts"):
+            return _response("200 OK", payloads.facts_text().encode()), self.latency
         if path.startswith(PREFIX + "/sessions/") and path.endswith("/messages"):
             limit = int(query.get("limit", ["100"])[0])
             if "cursor" in query:

@@ -16,8 +16,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-#: The calls of issue 19: ours is measured once the call is in the package, else skipped.
-CALLS = ("add_session", "memory_add", "memory_get", "messages100", "users100")
+#: The calls of issues 19 and 26: ours is measured once the call is in the package, else skipped.
+CALLS = (
+    "add_session",
+    "memory_add",
+    "memory_get",
+    "messages100",
+    "users100",
+    "session_facts",
+    "add_facts",
+)
 SCENARIOS = {
     "get_seq",
     "get_c64",

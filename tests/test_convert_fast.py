@@ -15,17 +15,22 @@ from zep_async import (
     EndSessionResponse,
     EndSessionsResponse,
     Fact,
+    FactResponse,
+    FactsResponse,
     Memory,
     MemorySearchResult,
     Message,
     MessageListResponse,
+    Question,
     Session,
     SessionListResponse,
     SessionSearchResponse,
     SuccessResponse,
     Summary,
+    SummaryListResponse,
     User,
     UserListResponse,
+    UserNodeResponse,
     from_dict,
     models,
 )
@@ -176,6 +181,25 @@ MODELS: list[tuple[type[Any], Any]] = [
     (MemorySearchResult, _object(message=MESSAGE, metadata=METADATA, score=NUMBER)),
     (SuccessResponse, _object(message=TEXT)),
     (AddMemoryResponse, _object(context=TEXT)),
+    # Issue 26's answers.
+    (FactResponse, _object(fact=FACT)),
+    (FactsResponse, _object(facts=_items(FACT))),
+    (SummaryListResponse, _object(summaries=_items(SUMMARY), row_count=st.integers())),
+    (Question, _object(question=TEXT)),
+    (
+        UserNodeResponse,
+        _object(
+            node=_object(
+                uuid=TEXT,
+                name=TEXT,
+                summary=TEXT,
+                created_at=STAMP,
+                labels=st.lists(TEXT, max_size=2),
+                attributes=METADATA,
+                score=NUMBER,
+            )
+        ),
+    ),
 ]
 
 
@@ -245,13 +269,13 @@ def test_bare_arrays_decode_as_cattrs_does(data: Any) -> None:
 
 
 def test_every_response_model_has_afast_function() -> None:
-    """Every response model gets generated code (ClassifySessionRequest, a request, need not)."""
+    """Every response model gets generated code (the requests, with required fields, need not)."""
     slow = {
         name
         for name in models.__all__
         if isinstance(getattr(models, name), type) and fast_function(getattr(models, name)) is None
     }
-    assert slow == {"ClassifySessionRequest"}
+    assert slow == {"ClassifySessionRequest", "NewFact"}
 
 
 def test_containers_are_copied_as_cattrs_copies_them() -> None:

@@ -71,6 +71,31 @@ CALLS: dict[str, Call] = {
     "user.delete": Call("delete_user", True, lambda z, i: z.user.delete(i)),
     "user.list_ordered": Call("list_users", False, lambda z, i: z.user.list_ordered()),
     "user.get_sessions": Call("get_user_sessions", False, lambda z, i: z.user.get_sessions(i)),
+    # Issue 26: facts, summaries, classify, extract, question, a user's facts and node.
+    "memory.get_fact": Call("get_fact", False, lambda z, i: z.memory.get_fact(i)),
+    "memory.delete_fact": Call("delete_fact", True, lambda z, i: z.memory.delete_fact(i)),
+    "memory.get_session_facts": Call(
+        "get_session_facts", False, lambda z, i: z.memory.get_session_facts(i, min_rating=0.5)
+    ),
+    "memory.add_session_facts": Call(
+        "add_session_facts",
+        True,
+        lambda z, i: z.memory.add_session_facts(i, facts=[{"fact": "f"}]),
+    ),
+    "memory.classify_session": Call(
+        "classify_session",
+        True,
+        lambda z, i: z.memory.classify_session(i, classes=["a"], name="n"),
+    ),
+    "memory.extract_data": Call(
+        "extract_data", False, lambda z, i: z.memory.extract_data(i, last_n=1, model_schema="{}")
+    ),
+    "memory.get_summaries": Call("get_summaries", False, lambda z, i: z.memory.get_summaries(i)),
+    "memory.synthesize_question": Call(
+        "synthesize_question", False, lambda z, i: z.memory.synthesize_question(i)
+    ),
+    "user.get_facts": Call("get_user_facts", False, lambda z, i: z.user.get_facts(i)),
+    "user.get_node": Call("get_user_node", False, lambda z, i: z.user.get_node(i)),
 }
 
 #: The calls whose id goes into the path (the others send it in the body, or take none).

@@ -110,6 +110,16 @@ _CALLS = {
     "delete_user": ("DELETE", "/users/u"),
     "list_users": ("GET", "/users-ordered"),
     "get_user_sessions": ("GET", "/users/u/sessions"),
+    "get_session_facts": ("GET", "/sessions/s/facts"),
+    "add_session_facts": ("POST", "/sessions/s/facts"),
+    "classify_session": ("POST", "/sessions/s/classify"),
+    "extract_data": ("POST", "/sessions/s/extract"),
+    "get_summaries": ("GET", "/sessions/s/summary"),
+    "synthesize_question": ("GET", "/sessions/s/synthesize_question"),
+    "get_fact": ("GET", f"/facts/{_UUID}"),
+    "delete_fact": ("DELETE", f"/facts/{_UUID}"),
+    "get_user_facts": ("GET", "/users/u/facts"),
+    "get_user_node": ("GET", "/users/u/node"),
 }
 
 
@@ -132,6 +142,9 @@ async def test_routes_are_the_sdk_method_names() -> None:
         "end_session", "end_sessions", "add_memory", "get_memory", "get_session_messages",
         "get_session_message", "update_message_metadata", "search_memory", "search_sessions",
         "add_user", "get_user", "update_user", "delete_user", "list_users", "get_user_sessions",
+        "get_session_facts", "add_session_facts", "classify_session", "extract_data",
+        "get_summaries", "synthesize_question", "get_fact", "delete_fact", "get_user_facts",
+        "get_user_node",
     }  # fmt: skip
     with pytest.raises(ValueError, match="route"):
         LocalZep().fail("add_sessions", 500)

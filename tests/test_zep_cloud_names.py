@@ -57,11 +57,10 @@ def test_the_snapshot_covers_every_model_and_the_same_json_keys() -> None:
             assert set(CLASSES[name].values()) == ours, name
 
 
-def test_the_differing_spellings_are_the_five_uuid_aliases() -> None:
-    """zep-cloud 2.22.1 spells uuid as uuid_ on Fact, Message, Session, Summary and User."""
-    assert [
-        (cls, "uuid_", "uuid") for cls in ("Fact", "Message", "Session", "Summary", "User")
-    ] == SPELLINGS
+def test_the_differing_spellings_are_the_six_uuid_aliases() -> None:
+    """zep-cloud 2.22.1 spells uuid as uuid_ on six models, EntityNode to User."""
+    classes = ("EntityNode", "Fact", "Message", "Session", "Summary", "User")
+    assert [(cls, "uuid_", "uuid") for cls in classes] == SPELLINGS
 
 
 @pytest.mark.parametrize("cls_name", sorted(CLASSES))

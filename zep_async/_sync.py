@@ -98,6 +98,9 @@ class SyncMemory(SyncResource):
       ``get_session_message``, ``update_message_metadata``,
       ``iter_session_messages``;
     - searches: ``search``, ``search_sessions``;
+    - facts: ``get_fact``, ``delete_fact``, ``get_session_facts``, ``add_session_facts``;
+    - the session's dialog read for you: ``classify_session``, ``extract_data``,
+      ``get_summaries``, ``synthesize_question``;
     - ``with_raw_response``: the same calls, each returning a raw response.
     """
 
@@ -122,6 +125,15 @@ class SyncMemory(SyncResource):
     search = blocking(AsyncMemory.search)
     search_sessions = blocking(AsyncMemory.search_sessions)
     iter_session_messages = iterating(AsyncMemory.iter_session_messages)
+    # Facts, summaries, classification, extraction (``resources._facts``, ``._session_insights``).
+    get_fact = blocking(AsyncMemory.get_fact)
+    delete_fact = blocking(AsyncMemory.delete_fact)
+    get_session_facts = blocking(AsyncMemory.get_session_facts)
+    add_session_facts = blocking(AsyncMemory.add_session_facts)
+    classify_session = blocking(AsyncMemory.classify_session)
+    extract_data = blocking(AsyncMemory.extract_data)
+    get_summaries = blocking(AsyncMemory.get_summaries)
+    synthesize_question = blocking(AsyncMemory.synthesize_question)
 
 
 class SyncUsers(SyncResource):
@@ -141,6 +153,8 @@ class SyncUsers(SyncResource):
     list_ordered = blocking(AsyncUsers.list_ordered)
     get_sessions = blocking(AsyncUsers.get_sessions)
     iter_users = iterating(AsyncUsers.iter_users)
+    get_facts = blocking(AsyncUsers.get_facts)
+    get_node = blocking(AsyncUsers.get_node)
 
 
 class Zep:
@@ -168,7 +182,7 @@ class Zep:
     memory: SyncMemory
     """Sessions, memory and messages: ``add_session``, ``add``, ``get``, ``search``..."""
     user: SyncUsers
-    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users."""
+    """The users calls: add, get, update, delete, list_ordered, get_sessions, iter_users..."""
 
     def __init__(
         self,

@@ -297,3 +297,15 @@ def check_optional_str(name: str, value: object) -> str | None:
     if "\x00" in value:
         raise ValueError(f"{name} must not contain a NUL character")
     return value
+
+
+def check_body_text(name: str, value: object) -> str:
+    """A required ``str`` sent in a body (a fact, a schema): not blank, no NUL; newlines fine."""
+    if value is None:
+        raise TypeError(f"{name} is required")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type_name(value)}")
+    check_optional_str(name, value)
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty or blank")
+    return value

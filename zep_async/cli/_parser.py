@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 from .. import AsyncMemory, AsyncZep, OrderBy, __version__
-from . import _memory_grammar, _users_grammar
+from . import _facts_grammar, _memory_grammar, _users_grammar
 from ._grammar import add_export, whole
 from ._session_args import add_write_commands
 
@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND", required=True)
 
     sessions = commands.add_parser(
-        "sessions", parents=[client], help="get, list, export, create, update, end, delete"
+        "sessions",
+        parents=[client],
+        help="get, list, export, create, update, end, delete, summaries",
     ).add_subparsers(metavar="ACTION", required=True)
 
     get = sessions.add_parser("get", parents=[client], help="print one session")
@@ -147,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_order(export)
     add_write_commands(sessions, client)
+    _facts_grammar.add_session_summaries(sessions, client)
     _memory_grammar.register(commands, client)
+    _facts_grammar.register(commands, client)
     _users_grammar.add_users_commands(commands, client)
 
     serve = commands.add_parser(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from .. import AsyncUsers
+from ._facts_grammar import add_user_node
 from ._grammar import add_delete, add_export, json_object, whole
 
 __all__ = ["add_users_commands"]
@@ -25,7 +26,9 @@ def add_users_commands(
         client: The parent parser with the connection options.
     """
     users = commands.add_parser(
-        "users", parents=[client], help="list, get, create, update, delete and export users"
+        "users",
+        parents=[client],
+        help="list, get, create, update, delete and export users; a user's node",
     ).add_subparsers(metavar="ACTION", required=True)
 
     listing = users.add_parser("list", parents=[client], help="print one page of users")
@@ -65,6 +68,7 @@ def add_users_commands(
     sessions.add_argument("user_id", metavar="USER_ID")
     sessions.add_argument("--json", action="store_true", help="print them as a JSON array")
     sessions.set_defaults(handler="_users:sessions")
+    add_user_node(users, client)
 
     add_export(
         users,

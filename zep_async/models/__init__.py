@@ -6,8 +6,8 @@ ignored). A list of models (a page's items, a memory's messages) is never
 ``None``: ``null`` or a missing key is an empty list. Timestamps are
 timezone-aware ``datetime`` objects with the server's offset kept. Attribute
 names are the API's JSON names, except where the JSON name is a Python keyword
-(``class`` is ``class_``). For code written for zep-cloud, ``Fact``, ``Message``,
-``Session``, ``Summary`` and ``User`` also answer to its spelling ``uuid_``: a
+(``class`` is ``class_``). For code written for zep-cloud, ``EntityNode``, ``Fact``,
+``Message``, ``Session``, ``Summary`` and ``User`` also answer to its spelling ``uuid_``: a
 read-only property, not a field. Turning JSON into these classes, and back, is the job
 of ``zep_async.from_dict`` and ``zep_async.to_dict``; the classes themselves
 know nothing of JSON.
@@ -20,6 +20,15 @@ from ._common import (
     SearchScope,
     SearchType,
     SuccessResponse,
+)
+from ._facts import (
+    EntityNode,
+    FactResponse,
+    FactsResponse,
+    NewFact,
+    Question,
+    SummaryListResponse,
+    UserNodeResponse,
 )
 from ._memory import (
     AddMemoryResponse,
@@ -47,13 +56,18 @@ __all__ = [
     "ClassifySessionRequest",
     "EndSessionResponse",
     "EndSessionsResponse",
+    "EntityNode",
     "Fact",
     "FactRatingExamples",
     "FactRatingInstruction",
+    "FactResponse",
+    "FactsResponse",
     "Memory",
     "MemorySearchResult",
     "Message",
     "MessageListResponse",
+    "NewFact",
+    "Question",
     "RoleType",
     "SearchScope",
     "SearchType",
@@ -64,6 +78,8 @@ __all__ = [
     "SessionSearchResult",
     "SuccessResponse",
     "Summary",
+    "SummaryListResponse",
     "User",
     "UserListResponse",
+    "UserNodeResponse",
 ]

@@ -21,13 +21,20 @@ from .._options import CheckedOptions, RequestOptions, check_request_options
 from .._raw import RECORDER, AsyncRawResponses, RawItem, RawResponse, call_recording
 from .._reply import Reply, Resend
 from .._retry import IDEMPOTENT_METHODS, READ_METHODS
-from ..errors import APIResponseValidationError, APITimeoutError, ZepError
+from ..errors import APIResponseValidationError, APIStatusError, APITimeoutError, ZepError
 from ..pagination import PagedList
 
 if TYPE_CHECKING:
     from .._transport import Transport
 
-__all__ = ["Listing", "Resource", "check_options", "check_walk", "session_path"]
+__all__ = [
+    "Listing",
+    "Resource",
+    "check_options",
+    "check_walk",
+    "explain_missing_route",
+    "session_path",
+]
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -48,6 +55,24 @@ def check_walk(page_size: object, prefetch: object) -> int:
     size = _validate.check_int("page_size", page_size, minimum=1)
     _validate.check_int("prefetch", prefetch, minimum=1)
     return size
+
+
+def explain_missing_route(error: APIStatusError, route: str, call: str) -> None:
+    """Say so when a router, not the API, answered: the server lacks ``route``.
+
+    The API's own errors are JSON objects (an unknown session is its JSON 404); the
+    Community Edition answers a Cloud-only route with a text 404 or an empty 405.
+    """
+    if isinstance(error.body, dict) or error.status_code not in (404, 405):
+        return
+    text = (
+        f"this server has no {route} route (the Zep Community Edition lacks {call}, "
+        "which the API deprecates; Zep Cloud serves it)"
+    )
+    if error.message and error.message != "Method Not Allowed":
+        text = f"{error.message}; {text}"
+    error.message = text
+    error.args = (text,)
 
 
 def _name_calls(cls: type, name: str) -> None:
@@ -136,12 +161,17 @@ class Resource:
         options: CheckedOptions | None = None,
         resend: Resend | None = None,
         reply_to: list[Reply] | None = None,
+        cloud_only: tuple[str, str] | None = None,
+        empty: T | None = None,
     ) -> T:
         """Send one call through the transport's one door; return its 2xx body as ``cls``.
 
         ``resend=Resend.ANY`` on a POST declares a read sent as POST (a search): it
         is retried like a read, and its errors never say ``may_have_been_applied``.
         ``reply_to`` gets the ``Reply`` (its attempts, for ``_recovery``).
+        ``cloud_only`` is ``(route, call)`` of a route the Community Edition lacks: a
+        router's 404 or 405 then says so (``explain_missing_route``). ``empty``, if
+        given, is the answer to a 2xx with an empty body.
         """
         try:
             reply = await self._transport.send(
@@ -150,12 +180,16 @@ class Resource:
         except ZepError as error:
             if resend is Resend.ANY and method not in IDEMPOTENT_METHODS:
                 error.may_have_been_applied = False  # it changes nothing on the server
+            if cloud_only is not None and isinstance(error, APIStatusError):
+                explain_missing_route(error, *cloud_only)
             raise
         if reply_to is not None:
             reply_to.append(reply)
         recorder = RECORDER.get()
         if recorder is not None:  # a with_raw_response call: the reply is what it shows
             recorder.fill(reply, request_id(reply.headers))
+        if empty is not None and not reply.body.strip():
+            return empty
         try:
             if reply.deadline is None:
                 return decode(

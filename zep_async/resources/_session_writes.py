@@ -16,7 +16,6 @@ from .. import _recovery
 from .._codec import check_classify, check_fact_rating_instruction, check_metadata, encode
 from .._options import RequestOptions
 from .._validate import check_id_list, id_segment, type_name
-from ..errors import APIStatusError
 from ..models import (
     ClassifySessionRequest,
     EndSessionResponse,
@@ -28,12 +27,6 @@ from ..models import (
 from ._base import Resource, check_options, session_path
 
 __all__ = ["SessionWrites"]
-
-#: Said when a server has no route to end sessions (the Community Edition has none).
-_NO_END_ROUTE = (
-    "this server has no {route} route (the Zep Community Edition lacks {call}, "
-    "which the API deprecates; Zep Cloud serves it)"
-)
 
 
 def _check_instruction(instruction: object) -> str | None:
@@ -47,21 +40,6 @@ def _check_session_ids(session_ids: object) -> list[str]:
     if not checked:
         raise ValueError("session_ids must name at least one session")
     return checked
-
-
-def _explain_missing_route(error: APIStatusError, route: str, call: str) -> None:
-    """Say so when a router, not the API, answered: the server lacks ``route``.
-
-    The API's own errors are JSON objects (an unknown session is its JSON 404);
-    the Community Edition answers these routes with a text 404 or an empty 405.
-    """
-    if isinstance(error.body, dict) or error.status_code not in (404, 405):
-        return
-    text = _NO_END_ROUTE.format(route=route, call=call)
-    if error.message and error.message != "Method Not Allowed":
-        text = f"{error.message}; {text}"
-    error.message = text
-    error.args = (text,)
 
 
 class SessionWrites(Resource):
@@ -262,11 +240,14 @@ class SessionWrites(Resource):
             }
         )
         options = check_options(request_options)
-        try:
-            return await self._call("POST", path, EndSessionResponse, body=body, options=options)
-        except APIStatusError as error:
-            _explain_missing_route(error, "POST /sessions/{id}/end", "end_session")
-            raise
+        return await self._call(
+            "POST",
+            path,
+            EndSessionResponse,
+            body=body,
+            options=options,
+            cloud_only=("POST /sessions/{id}/end", "end_session"),
+        )
 
     async def end_sessions(
         self,
@@ -310,10 +291,11 @@ class SessionWrites(Resource):
             }
         )
         options = check_options(request_options)
-        try:
-            return await self._call(
-                "POST", "/sessions/end", EndSessionsResponse, body=body, options=options
-            )
-        except APIStatusError as error:
-            _explain_missing_route(error, "POST /sessions/end", "end_sessions")
-            raise
+        return await self._call(
+            "POST",
+            "/sessions/end",
+            EndSessionsResponse,
+            body=body,
+            options=options,
+            cloud_only=("POST /sessions/end", "end_sessions"),
+        )

@@ -1,4 +1,5 @@
-"""The ``user`` resource: create, read, change, delete and list users, and a user's sessions.
+"""The ``user`` resource: create, read, change, delete and list users, a user's sessions,
+and (Zep Cloud only; ``get_facts`` deprecated by the API) a user's facts and graph node.
 
 ``_raw_iter_users`` is ``with_raw_response.iter_users``: the walk of ``iter_users``,
 each user with its JSON text as the server sent it.
@@ -14,7 +15,15 @@ from .._codec import check_fact_rating_instruction, check_metadata, encode
 from .._options import RequestOptions
 from .._raw import RawItem
 from .._validate import MAX_ID_LENGTH, check_optional_str, id_segment
-from ..models import FactRatingInstruction, Session, SuccessResponse, User, UserListResponse
+from ..models import (
+    FactRatingInstruction,
+    FactsResponse,
+    Session,
+    SuccessResponse,
+    User,
+    UserListResponse,
+    UserNodeResponse,
+)
 from ._base import Listing, Resource, check_options, check_walk
 
 __all__ = ["AsyncUsers"]
@@ -276,6 +285,56 @@ class AsyncUsers(Resource, name="user"):
         path = _user_path(user_id) + "/sessions"
         options = check_options(request_options)
         return await self._call("GET", path, list[Session], options=options)
+
+    async def get_facts(
+        self, user_id: str, *, request_options: RequestOptions | None = None
+    ) -> FactsResponse:
+        """Return the facts of all a user's sessions (Zep Cloud; deprecated by the API).
+
+        Args:
+            user_id: Your own id of the user, sent percent-encoded as one path segment.
+            request_options: Per-call overrides (timeout, retries, headers, query).
+
+        Returns:
+            ``FactsResponse`` with the facts (``[]`` for none).
+
+        Raises:
+            TypeError, ValueError: A bad argument, before anything is sent.
+            NotFoundError: No user has this id (or the server lacks the route).
+            APIStatusError, APIConnectionError: Any other failure.
+
+        Example:
+            >>> facts = (await zep.user.get_facts("jane")).facts  # doctest: +SKIP
+        """
+        path = _user_path(user_id) + "/facts"
+        options = check_options(request_options)
+        cloud = ("GET /users/{id}/facts", "user.get_facts")
+        return await self._call("GET", path, FactsResponse, options=options, cloud_only=cloud)
+
+    async def get_node(
+        self, user_id: str, *, request_options: RequestOptions | None = None
+    ) -> UserNodeResponse:
+        """Return the node that stands for a user in Zep's knowledge graph (Zep Cloud).
+
+        Args:
+            user_id: Your own id of the user, sent percent-encoded as one path segment.
+            request_options: Per-call overrides (timeout, retries, headers, query).
+
+        Returns:
+            ``UserNodeResponse`` whose ``node`` is an ``EntityNode``.
+
+        Raises:
+            TypeError, ValueError: A bad argument, before anything is sent.
+            NotFoundError: No user has this id (or the server lacks the route).
+            APIStatusError, APIConnectionError: Any other failure.
+
+        Example:
+            >>> node = (await zep.user.get_node("jane")).node  # doctest: +SKIP
+        """
+        path = _user_path(user_id) + "/node"
+        options = check_options(request_options)
+        cloud = ("GET /users/{id}/node", "user.get_node")
+        return await self._call("GET", path, UserNodeResponse, options=options, cloud_only=cloud)
 
     def iter_users(
         self,

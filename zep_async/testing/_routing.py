@@ -1,7 +1,7 @@
 """Which route a request names, and the parsed request a route handler gets.
 
 Routes are named after the SDK methods that call them (``add_session``,
-``get_memory``, ...). The Community Edition lacks the three Cloud-only routes,
+``get_memory``, ...). The Community Edition lacks the Cloud-only routes,
 so there its chi router answers them with a text 404 or an empty 405, as CE does.
 """
 
@@ -20,7 +20,7 @@ from ._wire import ApiError
 
 API_PREFIX: Final = "/api/v2/"
 
-_S, _U, _M = "{sessionId}", "{userId}", "{messageUUID}"
+_S, _U, _M, _F = "{sessionId}", "{userId}", "{messageUUID}", "{factUUID}"
 
 #: (path pattern, {method: route}); a ``{name}`` segment is a path parameter.
 _TABLE: Final[tuple[tuple[tuple[str, ...], dict[str, str]], ...]] = (
@@ -40,19 +40,42 @@ _TABLE: Final[tuple[tuple[tuple[str, ...], dict[str, str]], ...]] = (
         {"GET": "get_session_message", "PATCH": "update_message_metadata"},
     ),
     (("sessions", _S, "search"), {"POST": "search_memory"}),
+    (("sessions", _S, "facts"), {"GET": "get_session_facts", "POST": "add_session_facts"}),
+    (("sessions", _S, "classify"), {"POST": "classify_session"}),
+    (("sessions", _S, "extract"), {"POST": "extract_data"}),
+    (("sessions", _S, "summary"), {"GET": "get_summaries"}),
+    (("sessions", _S, "synthesize_question"), {"GET": "synthesize_question"}),
+    (("facts", _F), {"GET": "get_fact", "DELETE": "delete_fact"}),
     (("users",), {"POST": "add_user"}),
     (("users-ordered",), {"GET": "list_users"}),
     (("users", _U), {"GET": "get_user", "PATCH": "update_user", "DELETE": "delete_user"}),
     (("users", _U, "sessions"), {"GET": "get_user_sessions"}),
+    (("users", _U, "facts"), {"GET": "get_user_facts"}),
+    (("users", _U, "node"), {"GET": "get_user_node"}),
 )
 
 #: Every route name, in the order of the table.
 ROUTES: Final = tuple(route for _, methods in _TABLE for route in methods.values())
 
 #: Routes the Community Edition does not have.
-CLOUD_ONLY: Final = frozenset({"end_session", "end_sessions", "search_memory"})
+CLOUD_ONLY: Final = frozenset(
+    {
+        "end_session",
+        "end_sessions",
+        "search_memory",
+        # The older calls _routes_facts and _routes_insights serve; CE has only /facts/{uuid}.
+        "get_session_facts",
+        "add_session_facts",
+        "classify_session",
+        "extract_data",
+        "get_summaries",
+        "synthesize_question",
+        "get_user_facts",
+        "get_user_node",
+    }
+)
 
-_PARAM_NAMES: Final = {_S: "session_id", _U: "user_id", _M: "message_uuid"}
+_PARAM_NAMES: Final = {_S: "session_id", _U: "user_id", _M: "message_uuid", _F: "fact_uuid"}
 _INT: Final = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 _INT64_MAX: Final = 2**63 - 1
 

@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from ._data_api import DataMethods
+from ._fact_api import FactMethods
 from ._fault_api import FaultMethods
 from ._faults import FaultScript
 from ._log import RequestLog, running_loop
@@ -36,7 +37,7 @@ class _ThreadHandle:
     error: BaseException | None = None
 
 
-class LocalZep(DataMethods, FaultMethods, Serving):
+class LocalZep(DataMethods, FactMethods, FaultMethods, Serving):
     """A Zep-compatible server on 127.0.0.1 with an in-memory store and scripted faults.
 
     It serves the Zep v2 chat-history API (sessions, memory and messages,

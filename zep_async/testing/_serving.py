@@ -17,6 +17,8 @@ from aiohttp.web_protocol import RequestHandler
 from ._faults import FaultScript, Kind, Outcome
 from ._http import Answer, cut, drop, message, plain, read_body, send
 from ._log import LogMethods, RecordedRequest, RequestLog, running_loop
+from ._routes_facts import HANDLERS as FACT_HANDLERS
+from ._routes_insights import HANDLERS as INSIGHT_HANDLERS
 from ._routes_memory import HANDLERS as MEMORY_HANDLERS
 from ._routes_sessions import HANDLERS as SESSION_HANDLERS
 from ._routes_users import HANDLERS as USER_HANDLERS
@@ -27,11 +29,18 @@ from ._wire import ApiError
 #: The largest request body the server reads (the Community Edition's limit).
 MAX_BODY: Final = 5 * 1024 * 1024
 
-HANDLERS: Final[dict[str, Handler]] = {**SESSION_HANDLERS, **MEMORY_HANDLERS, **USER_HANDLERS}
+HANDLERS: Final[dict[str, Handler]] = {
+    **SESSION_HANDLERS,
+    **MEMORY_HANDLERS,
+    **USER_HANDLERS,
+    **FACT_HANDLERS,
+    **INSIGHT_HANDLERS,
+}
 _PARAM_WIRE_NAMES: Final = {
     "session_id": "sessionId",
     "user_id": "userId",
     "message_uuid": "messageUUID",
+    "fact_uuid": "factUUID",
 }
 
 

@@ -6,6 +6,7 @@ and their messages. Not thread-safe on its own: LocalZep guards every call.
 
 from __future__ import annotations
 
+from ._store_facts import FactStore
 from ._store_messages import MessageStore
 from ._store_sessions import SessionStore
 from ._store_users import UserStore
@@ -21,21 +22,24 @@ class Store:
         self.users = UserStore(self.clock)
         self.sessions = SessionStore(self.clock)
         self.messages = MessageStore(self.clock)
+        self.facts = FactStore(self.clock)
 
     def clear(self) -> None:
         """Forget everything; row ids restart at 1."""
         self.users.clear()
         self.sessions.clear()
         self.messages.clear()
+        self.facts.clear()
 
     def delete_session(self, session_id: str) -> None:
-        """Delete a session and its messages.
+        """Delete a session, its messages and its facts.
 
         Raises:
             KeyError: If no session has this id.
         """
         self.sessions.remove(session_id)
         self.messages.drop_session(session_id)
+        self.facts.drop_session(session_id)
 
     def delete_user(self, user_id: str) -> None:
         """Delete a user, its sessions and their messages.
