@@ -52,12 +52,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict zep_async
 
-pytest: install
-	$(BIN)/python -m pytest
+# Each pass runs on every core (pytest-xdist); JOBS=0 runs it in this one process.
+JOBS ?= auto
 
-# The suite once more under the dev-mode runtime, where a leaked socket is an error.
+pytest: install
+	$(BIN)/python -m pytest -n $(JOBS)
+
+# The suite once more under the dev-mode runtime, where a leaked socket is an error. The
+# tests marked pure (codec tables: computation only, nothing to leak) ran in the plain pass
+# and run again below without the speedups; tests/conftest.py starts the workers with -X dev.
 pytest-dev: install
-	$(BIN)/python -X dev -W error::ResourceWarning -m pytest -q -p no:cacheprovider
+	$(BIN)/python -X dev -W error::ResourceWarning -m pytest -q -p no:cacheprovider -n $(JOBS) -m 'not pure'
 
 # The codec's suites once more as a user without the speedups extra runs them: the
 # codec honours ZEP_ASYNC_NO_SPEEDUPS by ignoring orjson and msgspec (cheaper than a venv).
@@ -65,7 +70,7 @@ CODEC_TESTS := tests/test_convert.py tests/test_convert_fast.py tests/test_conve
 	tests/test_encode.py tests/test_encode_fast.py tests/test_codec_reply.py \
 	tests/test_attack_decode.py tests/test_sessions_json.py tests/test_page_bounds.py
 pytest-nospeedups: install
-	ZEP_ASYNC_NO_SPEEDUPS=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(CODEC_TESTS)
+	ZEP_ASYNC_NO_SPEEDUPS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) $(CODEC_TESTS)
 
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site

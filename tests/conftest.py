@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import shlex
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from zep_async import AsyncZep, RetryPolicy, Zep
@@ -47,6 +50,37 @@ def _patch_aioresponses() -> None:
 
 
 _patch_aioresponses()
+
+
+def _interpreter_flags() -> list[str]:
+    """The ``-X`` and ``-W`` options this interpreter was started with."""
+    xoptions = [f"-X{k}" if v is True else f"-X{k}={v}" for k, v in sys._xoptions.items()]
+    return [*xoptions, *(f"-W{option}" for option in sys.warnoptions)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: list[Any]) -> None:
+    """pytest-xdist workers run with this interpreter's -X and -W options.
+
+    xdist starts each worker as a plain ``python -c``, so without this the ``-X dev -W
+    error::ResourceWarning`` run of `make test` would run its tests without either.
+    """
+    for spec in specs:
+        if spec.popen and not spec.python:
+            spec.python = shlex.join([sys.executable, *_interpreter_flags()])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tell each worker the options it must have been started with."""
+    node.workerinput["interpreter_flags"] = _interpreter_flags()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A worker started without the controller's -X/-W options refuses to run."""
+    wanted = getattr(config, "workerinput", {}).get("interpreter_flags")
+    if wanted is not None and wanted != _interpreter_flags():
+        raise pytest.UsageError(f"worker runs with {_interpreter_flags()}, not {wanted}")
 
 
 def local_client(server: LocalZep, **options: Any) -> AsyncZep:

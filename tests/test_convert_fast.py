@@ -6,6 +6,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -229,6 +230,7 @@ def test_every_model_has_afast_function() -> None:
     assert fast(data) == _converters()[1].structure(data, SessionListResponse)
 
 
+@pytest.mark.pure
 @settings(max_examples=400, deadline=None)
 @given(SESSIONS)
 def test_session_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
@@ -237,6 +239,7 @@ def test_session_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
     assert _outcome(lambda d: from_dict(Session, d), data) == expected
 
 
+@pytest.mark.pure
 @settings(max_examples=200, deadline=None)
 @given(PAGES)
 def test_page_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
@@ -245,6 +248,7 @@ def test_page_decodes_as_cattrs_does(data: dict[str, Any]) -> None:
     assert _outcome(lambda d: from_dict(SessionListResponse, d), data) == expected
 
 
+@pytest.mark.pure
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_every_model_decodes_as_cattrs_does(data: st.DataObject) -> None:
@@ -255,6 +259,7 @@ def test_every_model_decodes_as_cattrs_does(data: st.DataObject) -> None:
         assert _outcome(lambda d, cls=cls: from_dict(cls, d), value) == expected, cls.__name__
 
 
+@pytest.mark.pure
 @settings(max_examples=100, deadline=None)
 @given(st.none() | st.lists(SESSIONS, max_size=3) | JSON)
 def test_bare_arrays_decode_as_cattrs_does(data: Any) -> None:

@@ -172,6 +172,7 @@ def _outcome(check: Any, *args: Any) -> tuple[Any, ...]:
     return ("ok", result, repr(result))
 
 
+@pytest.mark.pure
 @settings(max_examples=400, deadline=None)
 @given(st.data())
 def test_the_checks_agree_with_the_general_path(data: st.DataObject) -> None:
@@ -194,6 +195,7 @@ def test_the_checks_agree_with_the_general_path(data: st.DataObject) -> None:
         assert (fast, repr(fast)) == expected[1:]
 
 
+@pytest.mark.pure
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_the_encoders_agree_with_the_general_walk(data: st.DataObject) -> None:
@@ -203,6 +205,7 @@ def test_the_encoders_agree_with_the_general_walk(data: st.DataObject) -> None:
     assert repr(_encoder(cls)(model)) == repr(_as_json(model))
 
 
+@pytest.mark.pure
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_model_or_mapping(Message), min_size=1, max_size=4))
 def test_the_bytes_sent_agree_with_the_general_path(items: list[Any]) -> None:

@@ -207,6 +207,7 @@ def _no_surrogates(value: Any) -> bool:
     return True
 
 
+@pytest.mark.pure
 @needs_orjson
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.text(max_size=6), _values, max_size=5))

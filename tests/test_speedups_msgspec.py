@@ -177,6 +177,7 @@ def test_an_unknown_role_type_is_kept_as_its_string() -> None:
     assert message.role_type == "robot"
 
 
+@pytest.mark.pure
 @needs_msgspec
 @settings(max_examples=300, deadline=None)
 @given(SESSIONS, st.booleans())
@@ -185,6 +186,7 @@ def test_sessions_decode_the_same_both_ways(value: dict[str, Any], ascii_only: b
     same(Session, _body(value, ascii_only))
 
 
+@pytest.mark.pure
 @needs_msgspec
 @settings(max_examples=150, deadline=None)
 @given(PAGES, st.booleans())
@@ -193,6 +195,7 @@ def test_pages_decode_the_same_both_ways(value: dict[str, Any], ascii_only: bool
     same(SessionListResponse, _body(value, ascii_only))
 
 
+@pytest.mark.pure
 @needs_msgspec
 @settings(max_examples=60, deadline=None)
 @given(st.data())
@@ -202,6 +205,7 @@ def test_every_model_decodes_the_same_both_ways(data: st.DataObject) -> None:
         same(cls, _body(data.draw(shapes, label=cls.__name__), True))
 
 
+@pytest.mark.pure
 @needs_msgspec
 @settings(max_examples=60, deadline=None)
 @given(st.lists(SESSIONS, max_size=6), st.integers(0, 4))
