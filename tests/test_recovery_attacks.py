@@ -424,7 +424,7 @@ def test_the_sdks_message_uuids_are_random_version_4_and_distinct() -> None:
     """The uuids given to messages parse as RFC 4122 version 4, none repeated."""
     import uuid
 
-    from zep_async._recovery import with_unique_uuids
+    from zep_async._uuids import with_unique_uuids
 
     given = with_unique_uuids([Message(role_type="user", content="x")] * 300, assign=True)
     parsed = [uuid.UUID(m.uuid or "") for m in given]

@@ -44,7 +44,6 @@ __all__ = [
     "session_differs",
     "update",
     "user_differs",
-    "with_unique_uuids",
 ]
 
 T = TypeVar("T")
